@@ -1,0 +1,97 @@
+/// Fp2 = Fp[u] / (u^2 + 1); an element is c0 + c1·u (c0 is the "real" part).
+public struct Fp2: FieldElement, CustomStringConvertible {
+    public var c0: Fp
+    public var c1: Fp
+
+    @inlinable @inline(__always)
+    public init(_ c0: Fp, _ c1: Fp) { self.c0 = c0; self.c1 = c1 }
+
+    public static var zero: Fp2 { Fp2(.zero, .zero) }
+    public static var one: Fp2 { Fp2(.one, .zero) }
+
+    @inlinable public var isZero: Bool { c0.isZero && c1.isZero }
+
+    @inlinable @inline(__always)
+    public static func + (a: Fp2, b: Fp2) -> Fp2 { Fp2(a.c0 + b.c0, a.c1 + b.c1) }
+    @inlinable @inline(__always)
+    public static func - (a: Fp2, b: Fp2) -> Fp2 { Fp2(a.c0 - b.c0, a.c1 - b.c1) }
+    @inlinable @inline(__always)
+    public static prefix func - (a: Fp2) -> Fp2 { Fp2(-a.c0, -a.c1) }
+
+    /// Karatsuba: three Fp multiplications.
+    @inlinable @inline(__always)
+    public static func * (a: Fp2, b: Fp2) -> Fp2 {
+        let v0 = a.c0 * b.c0
+        let v1 = a.c1 * b.c1
+        let s = (a.c0 + a.c1) * (b.c0 + b.c1)
+        return Fp2(v0 - v1, s - v0 - v1)
+    }
+
+    @inlinable @inline(__always)
+    public func squared() -> Fp2 {
+        // (a + bu)^2 = (a + b)(a - b) + 2ab u
+        let ab = c0 * c1
+        return Fp2((c0 + c1) * (c0 - c1), ab.doubled())
+    }
+
+    @inlinable @inline(__always)
+    public func doubled() -> Fp2 { Fp2(c0.doubled(), c1.doubled()) }
+
+    @inlinable @inline(__always)
+    public func halved() -> Fp2 { Fp2(c0.halved(), c1.halved()) }
+
+    @inlinable @inline(__always)
+    public func scaled(by s: Fp) -> Fp2 { Fp2(c0 * s, c1 * s) }
+
+    /// The Frobenius map x -> x^p, which is conjugation here.
+    @inlinable @inline(__always)
+    public func conjugate() -> Fp2 { Fp2(c0, -c1) }
+
+    /// Multiplication by the Fp6 non-residue ξ = 9 + u.
+    @inlinable @inline(__always)
+    public func mulByNonResidue() -> Fp2 {
+        // (a + bu)(9 + u) = (9a - b) + (a + 9b)u
+        let a8 = c0.doubled().doubled().doubled()
+        let b8 = c1.doubled().doubled().doubled()
+        return Fp2(a8 + c0 - c1, b8 + c1 + c0)
+    }
+
+    public func inverse() -> Fp2 {
+        let n = (c0.squared() + c1.squared()).inverse()
+        return Fp2(c0 * n, -(c1 * n))
+    }
+
+    public func power(_ e: UInt256) -> Fp2 {
+        var result = Fp2.one
+        var i = e.bitWidth - 1
+        while i >= 0 {
+            result = result.squared()
+            if e.bit(i) { result = result * self }
+            i -= 1
+        }
+        return result
+    }
+
+    /// A square root when one exists (Adj–Rodríguez-Henríquez, Algorithm 9, for p = 3 mod 4).
+    public func squareRoot() -> Fp2? {
+        if isZero { return self }
+        // (p - 3) / 4
+        let e1 = UInt256(0x4f08_2305_b61f_3f51, 0x65e0_5aa4_5a1c_72a3, 0x6e14_116d_a060_5617, 0x0c19_139c_b84c_680a)
+        let a1 = power(e1)
+        let alpha = a1 * (a1 * self)
+        let a0 = alpha.conjugate() * alpha
+        if a0 == -Fp2.one { return nil }
+        let x0 = a1 * self
+        let candidate: Fp2
+        if alpha == -Fp2.one {
+            candidate = Fp2(-x0.c1, x0.c0)
+        } else {
+            // (p - 1) / 2
+            let e2 = UInt256(0x9e10_460b_6c3e_7ea3, 0xcbc0_b548_b438_e546, 0xdc28_22db_40c0_ac2e, 0x1832_2739_7098_d014)
+            candidate = (alpha + Fp2.one).power(e2) * x0
+        }
+        return candidate.squared() == self ? candidate : nil
+    }
+
+    public var description: String { "(\(c0), \(c1))" }
+}
