@@ -1,0 +1,106 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Waggle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "waggle", targets: ["waggle"]),
+        .executable(name: "waggle-bench", targets: ["WaggleBench"]),
+        .library(name: "WaggleCore", targets: ["WaggleCore"]),
+        .library(name: "WaggleZK", targets: ["WaggleZK"]),
+        .library(name: "WaggleTesting", targets: ["WaggleTesting"]),
+        .library(name: "WaggleSimulation", targets: ["WaggleSimulation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian, found with pkg-config (`make deps` installs them).
+        .systemLibrary(
+            name: "CRocksDB", pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]),
+        .systemLibrary(
+            name: "CSodium", pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]),
+
+        // Pure, deterministic layers.
+        .target(name: "WaggleCrypto", dependencies: ["CSodium"]),
+        .target(
+            name: "WaggleCore",
+            dependencies: [
+                "WaggleCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "WaggleZK"),
+        .target(name: "WaggleLedger", dependencies: ["WaggleCore"]),
+        .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
+
+        // Storage: RocksDB and the authenticated state tree.
+        .target(
+            name: "WaggleStore",
+            dependencies: [
+                "CRocksDB", "WaggleCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+
+        // Edges: RPC, node wiring, CLI.
+        .target(
+            name: "WaggleRPC",
+            dependencies: [
+                "WaggleCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "WaggleNode",
+            dependencies: [
+                "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger",
+                "WaggleConsensus", "WaggleRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        .executableTarget(
+            name: "waggle",
+            dependencies: [
+                "WaggleNode", "WaggleZK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Test support shipped as modules: the deterministic network simulator, and test keys
+        // with genesis builders.
+        .target(
+            name: "WaggleSimulation",
+            dependencies: ["WaggleConsensus", "WaggleCore", "WaggleCrypto"]),
+        .target(
+            name: "WaggleTesting",
+            dependencies: ["WaggleCore", "WaggleCrypto", "WaggleLedger"]),
+
+        .executableTarget(
+            name: "WaggleBench",
+            dependencies: [
+                "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger", "WaggleNode",
+                "WaggleZK", "WaggleConsensus", "WaggleSimulation", "WaggleTesting",
+            ]),
+
+        .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
+        .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
+        .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK"]),
+        .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
+        .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
+        .testTarget(
+            name: "WaggleConsensusTests", dependencies: ["WaggleConsensus", "WaggleSimulation"]),
+        .testTarget(name: "WaggleRPCTests", dependencies: ["WaggleRPC", "WaggleNode", "WaggleTesting"]),
+        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleTesting"]),
+        .testTarget(name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleTesting"]),
+    ]
+)

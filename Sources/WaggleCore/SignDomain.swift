@@ -1,0 +1,39 @@
+/// Domain tags that start every sign byte string, so that no signature can be replayed as another
+/// kind of message. Sign bytes are `tag || chain_id || payload` (Docs/PROTOCOL.md).
+public enum SignDomain: UInt8, Sendable, CaseIterable {
+    case transaction = 0x01
+    case proposal = 0x02
+    case vote = 0x03
+    case handshake = 0x04
+
+    public var tag: String {
+        switch self {
+        case .transaction: "waggle/tx/v1"
+        case .proposal: "waggle/proposal/v1"
+        case .vote: "waggle/vote/v1"
+        case .handshake: "waggle/handshake/v1"
+        }
+    }
+
+    /// The prefix of every sign byte string in this domain for the given chain.
+    public func prefix(chainID: String) -> CanonicalEncoder {
+        var e = CanonicalEncoder(capacity: 128)
+        e.string(tag)
+        e.string(chainID)
+        return e
+    }
+}
+
+/// Domain-separated hashing for the objects whose hash is an identifier (Docs/PROTOCOL.md).
+public enum HashDomain {
+    /// Hash of a canonical encoding under a one-byte domain prefix.
+    public static func hash(_ domain: UInt8, _ bytes: [UInt8]) -> Hash256 {
+        Hash256.sha256(parts: [[domain], bytes])
+    }
+
+    public static let header: UInt8 = 0x10
+    public static let transaction: UInt8 = 0x11
+    public static let validatorSet: UInt8 = 0x12
+    public static let commit: UInt8 = 0x13
+    public static let evidence: UInt8 = 0x14
+}

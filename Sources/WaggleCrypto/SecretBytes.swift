@@ -1,0 +1,40 @@
+import CSodium
+
+/// Secret key material held in memory that libsodium zeroes when the last reference goes away.
+///
+/// The storage is a class so that copies share one buffer and the zeroing happens exactly once,
+/// in `deinit`. The bytes never leave this type except through `withUnsafeBytes`, which keeps the
+/// lifetime of any pointer inside the closure.
+// @unchecked: the buffer is written only in `init` and freed only in `deinit`; in between every
+// access is a read through `withUnsafeBytes`, so sharing across threads is safe.
+public final class SecretBytes: @unchecked Sendable {
+    private let pointer: UnsafeMutableRawBufferPointer
+
+    /// Copies `bytes` into secret storage. The caller should drop its own copy promptly.
+    public init(_ bytes: [UInt8]) {
+        Sodium.ensureInitialised()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        sodium_mlock(buffer.baseAddress!, buffer.count)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        bytes.withUnsafeBytes { src in
+            if src.count > 0 { buffer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+        }
+        pointer = buffer
+        countValue = bytes.count
+    }
+
+    private let countValue: Int
+
+    /// Number of meaningful bytes (the allocation is at least one byte).
+    public var length: Int { countValue }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pointer)[0..<countValue]))
+    }
+
+    deinit {
+        sodium_munlock(pointer.baseAddress!, pointer.count)  // munlock also zeroes the memory
+        sodium_memzero(pointer.baseAddress!, pointer.count)
+        pointer.deallocate()
+    }
+}

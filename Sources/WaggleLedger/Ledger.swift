@@ -1,0 +1,200 @@
+import WaggleCore
+
+/// The state transition function: pure and deterministic. It reads and writes state only through
+/// a `StateOverlay`, uses integers only, and iterates only sorted collections.
+public struct Ledger: Sendable {
+    public let chainID: String
+    public let initialHeight: UInt64
+    public let params: LedgerParams
+
+    /// Fraction of stake slashed for proven double-signing (DESIGN.md: 5%), as a ratio.
+    public static let doubleSignSlashNumerator: UInt64 = 5
+    public static let doubleSignSlashDenominator: UInt64 = 100
+
+    public init(chainID: String, initialHeight: UInt64, params: LedgerParams) {
+        self.chainID = chainID
+        self.initialHeight = initialHeight
+        self.params = params
+    }
+
+    // MARK: Reading state
+
+    public func account(_ address: Address, in state: StateOverlay) throws(LedgerError) -> Account? {
+        try read(Account.self, .account(address), state)
+    }
+
+    public func validatorRecord(_ address: Address, in state: StateOverlay) throws(LedgerError) -> ValidatorRecord? {
+        try read(ValidatorRecord.self, .validator(address), state)
+    }
+
+    public func bond(delegator: Address, validator: Address, in state: StateOverlay) throws(LedgerError) -> UInt64 {
+        guard let raw = try readRaw(.bond(delegator: delegator, validator: validator), state) else { return 0 }
+        do { return try UInt64(canonicalBytes: raw) } catch { throw corrupt(.bond(delegator: delegator, validator: validator), error) }
+    }
+
+    public func chainInfo(in state: StateOverlay) throws(LedgerError) -> ChainInfo {
+        guard let info = try read(ChainInfo.self, .chainInfo, state) else {
+            throw LedgerError(.corruptState, "state has no chain info: was genesis applied?")
+        }
+        return info
+    }
+
+    public func unbondingQueue(height: UInt64, in state: StateOverlay) throws(LedgerError) -> [UnbondingEntry] {
+        guard let raw = try readRaw(.unbondingQueue(height: height), state) else { return [] }
+        do {
+            var d = CanonicalDecoder(raw)
+            let list = try d.list(UnbondingEntry.self, maxCount: 1_000_000)
+            try d.finish()
+            return list
+        } catch { throw corrupt(.unbondingQueue(height: height), error) }
+    }
+
+    func addressList(_ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> AddressList {
+        try read(AddressList.self, key, state) ?? AddressList([])
+    }
+
+    private func readRaw(_ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> [UInt8]? {
+        do { return try state.get(key) } catch { throw LedgerError(.corruptState, "cannot read state key \(key): \(error)") }
+    }
+
+    private func read<T: CanonicalDecodable>(_: T.Type, _ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> T? {
+        guard let raw = try readRaw(key, state) else { return nil }
+        do { return try T(canonicalBytes: raw) } catch { throw corrupt(key, error) }
+    }
+
+    private func corrupt(_ key: StateKey, _ error: any Error) -> LedgerError {
+        LedgerError(.corruptState, "state entry \(key) does not decode: \(error)")
+    }
+
+    // MARK: Writing state
+
+    func put<T: CanonicalEncodable>(_ value: T, _ key: StateKey, _ state: inout StateOverlay) {
+        state.set(key, value.canonicalBytes)
+    }
+
+    func setBond(_ amount: UInt64, delegator: Address, validator: Address, _ state: inout StateOverlay) throws(LedgerError) {
+        state.set(.bond(delegator: delegator, validator: validator), amount == 0 ? nil : amount.canonicalBytes)
+        var delegators = try addressList(.delegators(of: validator), state)
+        if amount == 0 { delegators.remove(delegator) } else { delegators.insert(delegator) }
+        state.set(.delegators(of: validator), delegators.addresses.isEmpty ? nil : delegators.canonicalBytes)
+    }
+
+    // MARK: Transactions
+
+    /// Applies a transaction whose signature has already been verified for this chain. On error
+    /// the overlay is left exactly as it was.
+    public func apply(_ tx: Transaction, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        let mark = state.checkpoint
+        do {
+            try applyUnchecked(tx, height: height, state: &state)
+        } catch {
+            state.rollback(to: mark)
+            throw error
+        }
+    }
+
+    private func applyUnchecked(_ tx: Transaction, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        let senderAddress = tx.senderAddress
+        guard var sender = try account(senderAddress, in: state) else {
+            throw LedgerError(.unknownAccount, "sender account \(senderAddress) does not exist")
+        }
+        guard tx.nonce == sender.nonce else {
+            throw LedgerError(.badNonce, "nonce \(tx.nonce) does not match the account's next nonce \(sender.nonce)")
+        }
+        guard tx.fee >= params.minFee else {
+            throw LedgerError(.feeTooLow, "fee \(tx.fee) is below the minimum fee \(params.minFee)")
+        }
+        let amount: UInt64
+        switch tx.body {
+        case .transfer(_, let a), .bond(_, let a), .createValidator(_, let a): amount = a
+        case .unbond: amount = 0
+        }
+        let (cost, overflow) = amount.addingReportingOverflow(tx.fee)
+        guard !overflow else { throw LedgerError(.overflow, "amount plus fee overflows") }
+        guard sender.balance >= cost else {
+            throw LedgerError(.insufficientFunds, "balance \(sender.balance) is less than amount plus fee \(cost)")
+        }
+
+        sender.balance -= tx.fee
+        sender.nonce += 1
+        put(sender, .account(senderAddress), &state)
+        var info = try chainInfo(in: state)
+        info.pendingFees += tx.fee  // cannot overflow: fees come out of the supply
+        put(info, .chainInfo, &state)
+
+        switch tx.body {
+        case .transfer(let to, let amount):
+            try transfer(from: senderAddress, to: to, amount: amount, state: &state)
+        case .createValidator(let publicKey, let selfBond):
+            try createValidator(operator: senderAddress, publicKey: publicKey, selfBond: selfBond, state: &state)
+        case .bond(let validator, let amount):
+            try bond(delegator: senderAddress, validator: validator, amount: amount, state: &state)
+        case .unbond(let validator, let amount):
+            try unbond(delegator: senderAddress, validator: validator, amount: amount, height: height, state: &state)
+        }
+    }
+
+    private func transfer(from: Address, to: Address, amount: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        guard amount > 0 else { throw LedgerError(.zeroAmount, "transfer amount must be positive") }
+        var sender = try account(from, in: state)!
+        sender.balance -= amount
+        put(sender, .account(from), &state)
+        var recipient = try account(to, in: state) ?? .empty
+        let (b, o) = recipient.balance.addingReportingOverflow(amount)
+        guard !o else { throw LedgerError(.overflow, "recipient balance would overflow") }
+        recipient.balance = b
+        put(recipient, .account(to), &state)
+    }
+
+    private func createValidator(operator op: Address, publicKey: PublicKey, selfBond: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        let address = publicKey.address
+        guard try validatorRecord(address, in: state) == nil else {
+            throw LedgerError(.validatorExists, "validator \(address) already exists")
+        }
+        guard selfBond >= params.minSelfBond else {
+            throw LedgerError(.bondTooSmall, "self-bond \(selfBond) is below the minimum \(params.minSelfBond)")
+        }
+        put(ValidatorRecord(publicKey: publicKey, operator: op, totalBond: 0), .validator(address), &state)
+        var index = try addressList(.validatorIndex, state)
+        index.insert(address)
+        put(index, .validatorIndex, &state)
+        try bond(delegator: op, validator: address, amount: selfBond, state: &state)
+    }
+
+    private func bond(delegator: Address, validator: Address, amount: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        guard amount > 0 else { throw LedgerError(.zeroAmount, "bond amount must be positive") }
+        guard var record = try validatorRecord(validator, in: state) else {
+            throw LedgerError(.unknownValidator, "validator \(validator) does not exist")
+        }
+        guard !record.tombstoned else {
+            throw LedgerError(.validatorTombstoned, "validator \(validator) is tombstoned for double-signing")
+        }
+        var acct = try account(delegator, in: state)!
+        acct.balance -= amount
+        put(acct, .account(delegator), &state)
+        let current = try bond(delegator: delegator, validator: validator, in: state)
+        try setBond(current + amount, delegator: delegator, validator: validator, &state)
+        record.totalBond += amount
+        put(record, .validator(validator), &state)
+    }
+
+    private func unbond(delegator: Address, validator: Address, amount: UInt64, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        guard amount > 0 else { throw LedgerError(.zeroAmount, "unbond amount must be positive") }
+        guard var record = try validatorRecord(validator, in: state) else {
+            throw LedgerError(.unknownValidator, "validator \(validator) does not exist")
+        }
+        let current = try bond(delegator: delegator, validator: validator, in: state)
+        guard current >= amount else {
+            throw LedgerError(.insufficientBond, "bond \(current) to \(validator) is less than the unbond amount \(amount)")
+        }
+        try setBond(current - amount, delegator: delegator, validator: validator, &state)
+        record.totalBond -= amount
+        put(record, .validator(validator), &state)
+        let completion = height + params.unbondingPeriod
+        var queue = try unbondingQueue(height: completion, in: state)
+        queue.append(UnbondingEntry(delegator: delegator, validator: validator, amount: amount))
+        var e = CanonicalEncoder()
+        e.list(queue)
+        state.set(.unbondingQueue(height: completion), e.bytes)
+    }
+}

@@ -1,0 +1,58 @@
+import WaggleCore
+
+/// Ledger parameters, fixed by genesis. Every node must use the same values.
+public struct LedgerParams: Hashable, Sendable, Codable {
+    /// Blocks per epoch. Validator-set changes take effect after the last block of an epoch.
+    public var epochLength: UInt64
+    /// Blocks between an unbond and the return of the tokens to the balance.
+    public var unbondingPeriod: UInt64
+    /// Smallest fee a transaction may pay.
+    public var minFee: UInt64
+    /// New tokens issued per block, shared by voting power among the signers of its last commit.
+    public var blockReward: UInt64
+    /// Smallest self-bond that creates a validator, and smallest stake that keeps it in the set.
+    public var minSelfBond: UInt64
+    /// Most validators in a set (the largest voting powers win; ties by address).
+    public var maxValidators: UInt32
+    /// M in VP = floor(stake * (1 + (M - 1) * R / R_max)).
+    public var reputationMultiplier: UInt64
+    /// R_max: the most reputation points an account can hold.
+    public var maxReputation: UInt64
+
+    public init(
+        epochLength: UInt64 = 100, unbondingPeriod: UInt64 = 200, minFee: UInt64 = 1, blockReward: UInt64 = 100,
+        minSelfBond: UInt64 = 1_000, maxValidators: UInt32 = 100, reputationMultiplier: UInt64 = 2,
+        maxReputation: UInt64 = 1_000_000
+    ) {
+        self.epochLength = epochLength
+        self.unbondingPeriod = unbondingPeriod
+        self.minFee = minFee
+        self.blockReward = blockReward
+        self.minSelfBond = minSelfBond
+        self.maxValidators = maxValidators
+        self.reputationMultiplier = reputationMultiplier
+        self.maxReputation = maxReputation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epochLength = "epoch_length"
+        case unbondingPeriod = "unbonding_period"
+        case minFee = "min_fee"
+        case blockReward = "block_reward"
+        case minSelfBond = "min_self_bond"
+        case maxValidators = "max_validators"
+        case reputationMultiplier = "reputation_multiplier"
+        case maxReputation = "max_reputation"
+    }
+
+    /// Checks the parameters for values no chain can run with.
+    public func validate() throws(LedgerError) {
+        func bad(_ why: String) -> LedgerError { LedgerError(.invalidGenesis, "ledger_params.\(why)") }
+        guard epochLength >= 1 else { throw bad("epoch_length must be at least 1") }
+        guard unbondingPeriod >= 1 else { throw bad("unbonding_period must be at least 1") }
+        guard minSelfBond >= 1 else { throw bad("min_self_bond must be at least 1") }
+        guard maxValidators >= 1 else { throw bad("max_validators must be at least 1") }
+        guard reputationMultiplier >= 1, reputationMultiplier <= 16 else { throw bad("reputation_multiplier must be between 1 and 16") }
+        guard maxReputation >= 1 else { throw bad("max_reputation must be at least 1") }
+    }
+}
