@@ -32,7 +32,8 @@ build: deps
 
 run: build
 	@if [ ! -f "$(LOCAL_HOME)/config/genesis.json" ]; then \
-	  "$(BIN_DIR)/waggle" init --home "$(LOCAL_HOME)" --chain-id waggle-local; \
+	  "$(BIN_DIR)/waggle" init --home "$(LOCAL_HOME)" --genesis Genesis/local.json \
+	    --validator-key Genesis/local-validator-key.json --moniker local-validator; \
 	fi
 	"$(BIN_DIR)/waggle" start --home "$(LOCAL_HOME)"
 

@@ -68,7 +68,16 @@ public struct GenesisDoc: Hashable, Sendable {
         do { root = try JSONValue.parse(bytes) } catch {
             throw LedgerError(.invalidGenesis, "genesis: \(error)")
         }
-        let j = JSONPath(root: root, context: "genesis")
+        do { return try parse(JSONReader(root, context: "genesis")) } catch let e as JSONFieldError {
+            throw LedgerError(.invalidGenesis, e.description)
+        } catch let e as LedgerError {
+            throw e
+        } catch {
+            throw LedgerError(.invalidGenesis, "genesis: \(error)")
+        }
+    }
+
+    private static func parse(_ j: JSONReader) throws -> GenesisDoc {
         try j.onlyKeys(["chain_id", "genesis_time", "initial_height", "consensus_params", "ledger_params", "validators", "accounts"])
         let chainID = try j.field("chain_id").string()
         guard isValidChainID(chainID) else {
@@ -109,21 +118,13 @@ public struct GenesisDoc: Hashable, Sendable {
             let name = try v.optionalField("name")?.string() ?? ""
             let pkField = try v.field("pub_key")
             guard let pk = PublicKey(hex: try pkField.string()) else { throw pkField.fail("expected a 32-byte hex Ed25519 public key") }
-            let op: Address
-            if let opField = try v.optionalField("operator") {
-                guard let a = Address(hex: try opField.string()) else { throw opField.fail("expected a 0x-prefixed 20-byte hex address") }
-                op = a
-            } else {
-                op = pk.address
-            }
+            let op = try v.optionalField("operator")?.address() ?? pk.address
             validators.append(GenesisValidator(name: name, publicKey: pk, operator: op, selfBond: try v.field("self_bond").uint64()))
         }
         var accounts: [GenesisAccount] = []
         for a in try j.field("accounts").array() {
             try a.onlyKeys(["address", "balance"])
-            let addrField = try a.field("address")
-            guard let addr = Address(hex: try addrField.string()) else { throw addrField.fail("expected a 0x-prefixed 20-byte hex address") }
-            accounts.append(GenesisAccount(address: addr, balance: try a.field("balance").uint64()))
+            accounts.append(GenesisAccount(address: try a.field("address").address(), balance: try a.field("balance").uint64()))
         }
         var doc = GenesisDoc(
             chainID: chainID, genesisTimeMs: timeMs, initialHeight: initialHeight, consensusParams: cp, ledgerParams: lp,
