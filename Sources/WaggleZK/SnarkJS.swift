@@ -1,0 +1,183 @@
+import Foundation
+
+/// Reading and writing snarkjs's JSON formats (verification_key.json, proof.json, public.json).
+///
+/// Numbers are decimal strings. G1 points are `[x, y, "1"]`, G2 points
+/// `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]` (real part first, the reverse of EIP-197), and
+/// `vk_alphabeta_12` is `[[[c00.c0, c00.c1], …3], [… 3]]` (Fp12 = c0 + c1·w over Fp6 over Fp2).
+/// A missing z coordinate (`[x, y]`) is accepted as affine.
+public enum SnarkJS {
+    static let curveNames: Set<String> = ["bn128", "bn254", "altbn128", "alt_bn128"]
+
+    // MARK: Parsing
+
+    public static func parseVerifyingKey(_ data: Data) throws(Groth16Error) -> Groth16VerifyingKey {
+        let obj = try object(data, "verification key")
+        try checkHeader(obj)
+        let alpha = try g1(obj["vk_alpha_1"], "vk_alpha_1")
+        let beta = try g2(obj["vk_beta_2"], "vk_beta_2")
+        let gamma = try g2(obj["vk_gamma_2"], "vk_gamma_2")
+        let delta = try g2(obj["vk_delta_2"], "vk_delta_2")
+        guard let icRaw = obj["IC"] as? [Any] else { throw .malformed("IC is missing or not an array") }
+        var ic = [G1Affine]()
+        for (i, p) in icRaw.enumerated() { ic.append(try g1(p, "IC[\(i)]")) }
+        if let n = obj["nPublic"] {
+            let count: Int?
+            if let s = n as? String { count = Int(s) } else if let num = n as? NSNumber { count = num.intValue } else { count = nil }
+            guard let count else { throw .malformed("nPublic is not a number") }
+            if count != ic.count - 1 {
+                throw .inconsistentKey("nPublic is \(count) but IC has \(ic.count) points")
+            }
+        }
+        var claimed: Fp12? = nil
+        if let ab = obj["vk_alphabeta_12"] { claimed = try fp12(ab, "vk_alphabeta_12") }
+        return try Groth16VerifyingKey(
+            alpha: alpha, beta: beta, gamma: gamma, delta: delta, ic: ic, claimedAlphaBeta: claimed)
+    }
+
+    public static func parseProof(_ data: Data) throws(Groth16Error) -> Groth16Proof {
+        let obj = try object(data, "proof")
+        try checkHeader(obj)
+        let a = try g1(obj["pi_a"], "pi_a")
+        let b = try g2(obj["pi_b"], "pi_b")
+        let c = try g1(obj["pi_c"], "pi_c")
+        return try Groth16Proof(a: a, b: b, c: c)
+    }
+
+    /// The public signals; each must be a decimal string < r.
+    public static func parsePublicInputs(_ data: Data) throws(Groth16Error) -> [Fr] {
+        let any: Any
+        do { any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            throw .malformed("public inputs are not valid JSON")
+        }
+        guard let arr = any as? [Any] else { throw .malformed("public inputs are not a JSON array") }
+        var out = [Fr]()
+        for (i, v) in arr.enumerated() {
+            let n = try number(v, "public[\(i)]")
+            guard let f = Fr(n) else { throw .publicInputNotInField(index: i) }
+            out.append(f)
+        }
+        return out
+    }
+
+    static func object(_ data: Data, _ what: String) throws(Groth16Error) -> [String: Any] {
+        let any: Any
+        do { any = try JSONSerialization.jsonObject(with: data) } catch {
+            throw .malformed("\(what) is not valid JSON")
+        }
+        guard let obj = any as? [String: Any] else { throw .malformed("\(what) is not a JSON object") }
+        return obj
+    }
+
+    static func checkHeader(_ obj: [String: Any]) throws(Groth16Error) {
+        if let p = obj["protocol"] {
+            guard let s = p as? String, s.lowercased() == "groth16" else {
+                throw .unsupportedProtocol("\(p)")
+            }
+        }
+        if let c = obj["curve"] {
+            guard let s = c as? String, curveNames.contains(s.lowercased()) else {
+                throw .unsupportedCurve("\(c)")
+            }
+        }
+    }
+
+    static func number(_ v: Any?, _ field: String) throws(Groth16Error) -> UInt256 {
+        guard let s = v as? String, let n = UInt256(decimal: s) else { throw .invalidNumber(field: field) }
+        return n
+    }
+
+    static func fp(_ v: Any?, _ field: String) throws(Groth16Error) -> Fp {
+        guard let f = Fp(try number(v, field)) else { throw .coordinateNotInField(field: field) }
+        return f
+    }
+
+    static func fp2(_ v: Any?, _ field: String) throws(Groth16Error) -> Fp2 {
+        guard let a = v as? [Any], a.count == 2 else { throw .malformed("\(field) is not a pair of numbers") }
+        return Fp2(try fp(a[0], field), try fp(a[1], field))
+    }
+
+    static func g1(_ v: Any?, _ field: String) throws(Groth16Error) -> G1Affine {
+        guard let a = v as? [Any], a.count == 2 || a.count == 3 else {
+            throw .malformed("\(field) is missing or not a G1 point [x, y, z]")
+        }
+        let x = try fp(a[0], field)
+        let y = try fp(a[1], field)
+        if a.count == 3 {
+            let z = try number(a[2], field)
+            if z != UInt256(1) { throw .notAffine(field: field) }
+        }
+        let p = G1Affine(x: x, y: y)
+        guard p.isOnCurve else { throw .pointNotOnCurve(field: field) }
+        return p
+    }
+
+    static func g2(_ v: Any?, _ field: String) throws(Groth16Error) -> G2Affine {
+        guard let a = v as? [Any], a.count == 2 || a.count == 3 else {
+            throw .malformed("\(field) is missing or not a G2 point [[x0, x1], [y0, y1], [z0, z1]]")
+        }
+        let x = try fp2(a[0], field)
+        let y = try fp2(a[1], field)
+        if a.count == 3 {
+            guard let z = a[2] as? [Any], z.count == 2 else { throw .malformed("\(field) z is not a pair") }
+            let z0 = try number(z[0], field)
+            let z1 = try number(z[1], field)
+            if z0 != UInt256(1) || !z1.isZero { throw .notAffine(field: field) }
+        }
+        let q = G2Affine(x: x, y: y)
+        guard q.isOnCurve else { throw .pointNotOnCurve(field: field) }
+        return q
+    }
+
+    static func fp12(_ v: Any?, _ field: String) throws(Groth16Error) -> Fp12 {
+        guard let a = v as? [Any], a.count == 2 else { throw .malformed("\(field) is not an Fp12 element") }
+        var sixes = [Fp6]()
+        for half in a {
+            guard let h = half as? [Any], h.count == 3 else { throw .malformed("\(field) is not an Fp12 element") }
+            sixes.append(Fp6(try fp2(h[0], field), try fp2(h[1], field), try fp2(h[2], field)))
+        }
+        return Fp12(sixes[0], sixes[1])
+    }
+
+    // MARK: Writing (snarkjs's layout: one-space indentation, decimal strings)
+
+    public static func encode(_ key: Groth16VerifyingKey, alphaBeta: Fp12? = nil) -> Data {
+        var fields: [(String, JSONValue)] = [
+            ("protocol", .string("groth16")),
+            ("curve", .string("bn128")),
+            ("nPublic", .number(key.publicInputCount)),
+            ("vk_alpha_1", g1Value(key.alpha)),
+            ("vk_beta_2", g2Value(key.beta)),
+            ("vk_gamma_2", g2Value(key.gamma)),
+            ("vk_delta_2", g2Value(key.delta)),
+        ]
+        if let ab = alphaBeta ?? key.claimedAlphaBeta {
+            fields.append(("vk_alphabeta_12", .array([ab.c0, ab.c1].map { s in .array([s.c0, s.c1, s.c2].map(fp2Value)) })))
+        }
+        fields.append(("IC", .array(key.ic.map(g1Value))))
+        return Data(JSONValue.object(fields).rendered().utf8)
+    }
+
+    public static func encode(_ proof: Groth16Proof) -> Data {
+        let v = JSONValue.object([
+            ("pi_a", g1Value(proof.a)), ("pi_b", g2Value(proof.b)), ("pi_c", g1Value(proof.c)),
+            ("protocol", .string("groth16")), ("curve", .string("bn128")),
+        ])
+        return Data(v.rendered().utf8)
+    }
+
+    public static func encode(publicInputs: [Fr]) -> Data {
+        Data(JSONValue.array(publicInputs.map { .string($0.value.decimalString) }).rendered().utf8)
+    }
+
+    static func fpValue(_ x: Fp) -> JSONValue { .string(x.value.decimalString) }
+    static func fp2Value(_ x: Fp2) -> JSONValue { .array([fpValue(x.c0), fpValue(x.c1)]) }
+    static func g1Value(_ p: G1Affine) -> JSONValue {
+        p.isInfinity ? .array([.string("0"), .string("1"), .string("0")]) : .array([fpValue(p.x), fpValue(p.y), .string("1")])
+    }
+    static func g2Value(_ q: G2Affine) -> JSONValue {
+        q.isInfinity
+            ? .array([fp2Value(.zero), fp2Value(.one), fp2Value(.zero)])
+            : .array([fp2Value(q.x), fp2Value(q.y), fp2Value(.one)])
+    }
+}
