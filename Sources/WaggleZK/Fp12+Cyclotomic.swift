@@ -41,4 +41,16 @@ extension Fp12 {
         }
         return result
     }
+
+    /// self^e with cyclotomic squarings (self must be in the cyclotomic subgroup).
+    public func cyclotomicPower(_ e: UInt256) -> Fp12 {
+        var result = Fp12.one
+        var i = e.bitWidth - 1
+        while i >= 0 {
+            result = result.cyclotomicSquared()
+            if e.bit(i) { result = result * self }
+            i -= 1
+        }
+        return result
+    }
 }

@@ -23,20 +23,30 @@ public struct PreparedVerifyingKey: Sendable {
         if let claimed = key.claimedAlphaBeta, claimed != ab { throw .alphaBetaMismatch }
         self.alphaBeta = ab
         // Fixed-base tables make vk_x cheap; skip them for keys with very many inputs.
-        self.icTables = key.ic.count <= FixedBaseTable.maxTablesPerKey ? key.ic.dropFirst().map { FixedBaseTable($0) } : []
+        self.icTables = key.ic.count <= FixedBaseTable.maxTablesPerKey ? key.ic.map { FixedBaseTable($0) } : []
     }
 
     /// vk_x = IC_0 + Σ x_i · IC_{i+1}.
     func linearCombination(_ inputs: [Fr]) -> G1Projective {
         var acc = G1Projective(key.ic[0])
-        if icTables.count == inputs.count {
-            for (t, x) in zip(icTables, inputs) { acc = t.accumulate(x.value, into: acc) }
+        if icTables.count == inputs.count + 1 {
+            for (t, x) in zip(icTables.dropFirst(), inputs) { acc = t.accumulate(x.value, into: acc) }
         } else {
             for (i, x) in inputs.enumerated() {
                 acc = acc + G1Projective(key.ic[i + 1]).multiplied(by: x.value)
             }
         }
         return acc
+    }
+
+    /// Σ coeffs[j] · IC_j.
+    func combineIC(_ coeffs: [Fr]) -> G1Projective {
+        if icTables.count == coeffs.count {
+            var acc = G1Projective.identity
+            for (t, x) in zip(icTables, coeffs) { acc = t.accumulate(x.value, into: acc) }
+            return acc
+        }
+        return MultiScalarMultiplication.compute(bases: key.ic.map { G1Projective($0) }, scalars: coeffs.map { $0.value })
     }
 
     func checkCount(_ n: Int) throws(Groth16Error) {
