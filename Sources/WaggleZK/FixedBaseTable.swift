@@ -1,19 +1,17 @@
-/// Precomputed multiples of a fixed G1 point for fast scalar multiplication: for each 4-bit
-/// window w (64 of them) the affine points j·16^w·P, j = 1…15. A 254-bit multiplication is then
-/// at most 64 mixed additions and no doublings.
-struct FixedBaseTable: Sendable {
-    static let windowBits = 4
-    static let windows = 64
-    /// Above this many IC points a key falls back to plain scalar multiplication (each table is
-    /// 60 KiB).
-    static let maxTablesPerKey = 257
+/// Precomputed multiples of a fixed point for fast scalar multiplication: for each 4-bit window
+/// w (64 of them) the normalized points j·16^w·P, j = 1…15. A 254-bit multiplication is then at
+/// most 64 mixed additions and no doublings.
+struct FixedBaseTable<P: JacobianPoint>: Sendable {
+    static var windows: Int { 64 }
+    /// Above this many IC points a key falls back to an MSM (a G1 table is 60 KiB).
+    static var maxTablesPerKey: Int { 257 }
 
-    let entries: [G1Affine]  // windows × 15
+    let entries: [P]  // windows × 15, each normalized (z = 1) or the identity
 
-    init(_ base: G1Affine) {
-        var points = [G1Projective]()
+    init(_ base: P) {
+        var points = [P]()
         points.reserveCapacity(Self.windows * 15)
-        var b = G1Projective(base)
+        var b = base
         for _ in 0..<Self.windows {
             var m = b
             for _ in 1...15 {
@@ -22,19 +20,39 @@ struct FixedBaseTable: Sendable {
             }
             b = m  // 16·b
         }
-        entries = G1Projective.batchAffineCoordinates(points).map { c in
-            guard let c else { return .infinity }
-            return G1Affine(x: c.x, y: c.y)
+        entries = P.batchAffineCoordinates(points).map { c in
+            guard let c else { return .identity }
+            return P(x: c.x, y: c.y, z: .one)
         }
     }
 
-    func accumulate(_ k: UInt256, into start: G1Projective) -> G1Projective {
+    func accumulate(_ k: UInt256, into start: P) -> P {
         var acc = start
         let limbs = [k.l0, k.l1, k.l2, k.l3]
         for w in 0..<Self.windows {
             let digit = Int((limbs[w >> 4] >> UInt64((w & 15) * 4)) & 15)
-            if digit != 0 { acc = acc.adding(entries[w * 15 + digit - 1]) }
+            if digit != 0 {
+                let e = entries[w * 15 + digit - 1]
+                if !e.isIdentity { acc = acc.addingAffine(x: e.x, y: e.y) }
+            }
         }
         return acc
+    }
+
+    func multiply(_ k: UInt256) -> P { accumulate(k, into: .identity) }
+
+    /// [k_i]·P for many scalars, spread over all cores, normalized (z = 1 or identity).
+    func multiplyMany(_ scalars: [Fr]) -> [P] {
+        let chunk = 1024
+        let chunks = (scalars.count + chunk - 1) / chunk
+        let parts: [[P]] = Parallel.map(count: chunks) { c in
+            let lo = c * chunk, hi = min(scalars.count, lo + chunk)
+            let pts = (lo..<hi).map { multiply(scalars[$0].value) }
+            return P.batchAffineCoordinates(pts).map { a in
+                guard let a else { return .identity }
+                return P(x: a.x, y: a.y, z: .one)
+            }
+        }
+        return parts.flatMap { $0 }
     }
 }

@@ -8,7 +8,7 @@ public struct PreparedVerifyingKey: Sendable {
     let betaLines: G2Prepared
     let negGammaLines: G2Prepared
     let negDeltaLines: G2Prepared
-    let icTables: [FixedBaseTable]
+    let icTables: [FixedBaseTable<G1Projective>]
 
     public var publicInputCount: Int { key.publicInputCount }
 
@@ -23,7 +23,8 @@ public struct PreparedVerifyingKey: Sendable {
         if let claimed = key.claimedAlphaBeta, claimed != ab { throw .alphaBetaMismatch }
         self.alphaBeta = ab
         // Fixed-base tables make vk_x cheap; skip them for keys with very many inputs.
-        self.icTables = key.ic.count <= FixedBaseTable.maxTablesPerKey ? key.ic.map { FixedBaseTable($0) } : []
+        self.icTables = key.ic.count <= FixedBaseTable<G1Projective>.maxTablesPerKey
+            ? key.ic.map { FixedBaseTable(G1Projective($0)) } : []
     }
 
     /// vk_x = IC_0 + Σ x_i · IC_{i+1}.

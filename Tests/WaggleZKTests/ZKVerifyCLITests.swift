@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import WaggleZK
+
+struct ZKVerifyCLITests {
+    static func path(_ folder: String, _ file: String) -> String {
+        Vectors.url("\(folder)/\(file)")?.path ?? "/nonexistent"
+    }
+
+    static func run(_ folder: String, publicPath: String? = nil, json: Bool = false) -> ZKVerifyOutcome {
+        ZKVerifyCLI.run(
+            vkPath: path(folder, "verification_key.json"), proofPath: path(folder, "proof.json"),
+            publicPath: publicPath ?? path(folder, "public.json"), json: json)
+    }
+
+    static func temp(_ contents: String) throws -> String {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("waggle-zk-cli-\(UUID().uuidString).json")
+        try Data(contents.utf8).write(to: u)
+        return u.path
+    }
+
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func exitsZeroForValidProof() {
+        let o = Self.run("groth16/gnark-cubic")
+        #expect(o.exitCode == 0)
+        #expect(o.line.hasPrefix("valid"))
+        #expect(!o.line.contains("\n"))
+    }
+
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func exitsOneForInvalidProofOrOutOfRangeInput() throws {
+        #expect(Self.run("groth16-invalid/circom-compat-bb0f542").exitCode == 1)
+        let tampered = try Self.temp("[\"36\"]")
+        defer { try? FileManager.default.removeItem(atPath: tampered) }
+        #expect(Self.run("groth16/gnark-cubic", publicPath: tampered).exitCode == 1)
+        let tooBig = try Self.temp("[\"\(Fr.modulus.decimalString)\"]")
+        defer { try? FileManager.default.removeItem(atPath: tooBig) }
+        let o = Self.run("groth16/gnark-cubic", publicPath: tooBig)
+        #expect(o.exitCode == 1)
+        #expect(o.line.contains("public input 0"))
+    }
+
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func exitsTwoForUnreadableOrMalformedInput() throws {
+        let o = Self.run("groth16/gnark-cubic", publicPath: "/nonexistent/public.json")
+        #expect(o.exitCode == 2)
+        #expect(o.line.contains("cannot read"))
+        let garbage = try Self.temp("not json")
+        defer { try? FileManager.default.removeItem(atPath: garbage) }
+        #expect(Self.run("groth16/gnark-cubic", publicPath: garbage).exitCode == 2)
+        let vkAsProof = ZKVerifyCLI.run(
+            vkPath: Self.path("groth16/gnark-cubic", "verification_key.json"),
+            proofPath: Self.path("groth16/gnark-cubic", "verification_key.json"),
+            publicPath: Self.path("groth16/gnark-cubic", "public.json"), json: false)
+        #expect(vkAsProof.exitCode == 2)
+    }
+
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func jsonFlagPrintsOneJSONObject() throws {
+        let o = Self.run("groth16/gnark-cubic", json: true)
+        #expect(o.exitCode == 0)
+        let obj = try JSONSerialization.jsonObject(with: Data(o.line.utf8)) as? [String: Any]
+        #expect(obj?["valid"] as? Bool == true)
+        #expect(obj?["status"] as? String == "valid")
+        let bad = Self.run("groth16-invalid/circom-compat-bb0f542", json: true)
+        let badObj = try JSONSerialization.jsonObject(with: Data(bad.line.utf8)) as? [String: Any]
+        #expect(badObj?["valid"] as? Bool == false)
+    }
+}
