@@ -6,17 +6,19 @@ extension Fp12 {
         let r0 = c0.c0, r4 = c0.c1, r3 = c0.c2
         let r2 = c1.c0, r1 = c1.c1, r5 = c1.c2
 
-        var tmp = r0 * r1
-        let t0 = (r0 + r1) * (r1.mulByNonResidue() + r0) - tmp - tmp.mulByNonResidue()
-        let t1 = tmp.doubled()
+        // Each (a + b·y)^2 in Fp4 = Fp2[y]/(y^2 - ξ) from three Fp2 squarings:
+        // a^2 + ξ·b^2 and (a + b)^2 - a^2 - b^2.
+        let s0 = r0.squared(), s1 = r1.squared()
+        let t0 = s1.mulByNonResidue() + s0
+        let t1 = (r0 + r1).squared() - s0 - s1
 
-        tmp = r2 * r3
-        let t2 = (r2 + r3) * (r3.mulByNonResidue() + r2) - tmp - tmp.mulByNonResidue()
-        let t3 = tmp.doubled()
+        let s2 = r2.squared(), s3 = r3.squared()
+        let t2 = s3.mulByNonResidue() + s2
+        let t3 = (r2 + r3).squared() - s2 - s3
 
-        tmp = r4 * r5
-        let t4 = (r4 + r5) * (r5.mulByNonResidue() + r4) - tmp - tmp.mulByNonResidue()
-        let t5 = tmp.doubled()
+        let s4 = r4.squared(), s5 = r5.squared()
+        let t4 = s5.mulByNonResidue() + s4
+        let t5 = (r4 + r5).squared() - s4 - s5
 
         let z0 = (t0 - r0).doubled() + t0
         let z1 = (t1 + r1).doubled() + t1
@@ -28,16 +30,20 @@ extension Fp12 {
         return Fp12(Fp6(z0, z4, z3), Fp6(z2, z1, z5))
     }
 
-    /// self^z for the BN parameter z = 4965661367192848881, with cyclotomic squarings.
-    @inlinable
+    /// z = 4965661367192848881 in non-adjacent form, most significant digit first.
+    @usableFromInline static let zNAF: [Int8] = [
+        1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 0, 0,
+        1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 1,
+    ]
+
+    /// self^z for the BN parameter z, with cyclotomic squarings and the NAF of z (a -1 digit
+    /// multiplies by the conjugate, which is the inverse in the cyclotomic subgroup).
     public func cyclotomicPowerByZ() -> Fp12 {
-        let z: UInt64 = 4_965_661_367_192_848_881
+        let inv = conjugate()
         var result = self
-        var i = 63 - z.leadingZeroBitCount - 1
-        while i >= 0 {
+        for d in Fp12.zNAF.dropFirst() {
             result = result.cyclotomicSquared()
-            if (z >> UInt64(i)) & 1 == 1 { result = result * self }
-            i -= 1
+            if d == 1 { result = result * self } else if d == -1 { result = result * inv }
         }
         return result
     }

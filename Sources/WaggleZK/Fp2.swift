@@ -18,13 +18,13 @@ public struct Fp2: FieldElement, CustomStringConvertible {
     @inlinable @inline(__always)
     public static prefix func - (a: Fp2) -> Fp2 { Fp2(-a.c0, -a.c1) }
 
-    /// Karatsuba: three Fp multiplications.
-    @inlinable @inline(__always)
+    /// Karatsuba with lazy reduction: three 512-bit products, two Montgomery reductions.
+    /// c0 = a0·b0 - a1·b1 (plus p·2^256 when negative) and c1 = (a0+a1)(b0+b1) - a0·b0 - a1·b1
+    /// are both below p·2^256, so one reduction each gives a fully reduced result.
+    @inlinable
     public static func * (a: Fp2, b: Fp2) -> Fp2 {
-        let v0 = a.c0 * b.c0
-        let v1 = a.c1 * b.c1
-        let s = (a.c0 + a.c1) * (b.c0 + b.c1)
-        return Fp2(v0 - v1, s - v0 - v1)
+        let (r0, r1) = MontgomeryArithmetic.fp2Mul(a.c0.l, a.c1.l, b.c0.l, b.c1.l, Fp.q, Fp.qInvNeg)
+        return Fp2(Fp(mont: r0), Fp(mont: r1))
     }
 
     @inlinable @inline(__always)

@@ -39,28 +39,40 @@ enum MontgomeryArithmetic {
         return (hi &+ e &+ (o2 ? 1 : 0), l)
     }
 
+    /// a + b + carry -> (sum, carry out). Carries are combined with `|` on integers, never with
+    /// the short-circuiting `||`, which would compile to branches.
+    @inlinable @inline(__always)
+    static func adc(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+        let (s1, o1) = a.addingReportingOverflow(b)
+        let (s2, o2) = s1.addingReportingOverflow(carry)
+        return (s2, UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0))
+    }
+
+    /// a - b - borrow -> (difference, borrow out).
+    @inlinable @inline(__always)
+    static func sbb(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt64) {
+        let (d1, o1) = a.subtractingReportingOverflow(b)
+        let (d2, o2) = d1.subtractingReportingOverflow(borrow)
+        return (d2, UInt64(o1 ? 1 : 0) | UInt64(o2 ? 1 : 0))
+    }
+
     /// a - b over 256 bits, and whether it borrowed.
     @inlinable @inline(__always)
     static func sub(_ a: Limbs, _ b: Limbs) -> (Limbs, Bool) {
-        let (r0, b0) = a.0.subtractingReportingOverflow(b.0)
-        let (t1, b1a) = a.1.subtractingReportingOverflow(b.1)
-        let (r1, b1b) = t1.subtractingReportingOverflow(b0 ? 1 : 0)
-        let (t2, b2a) = a.2.subtractingReportingOverflow(b.2)
-        let (r2, b2b) = t2.subtractingReportingOverflow((b1a || b1b) ? 1 : 0)
-        let (t3, b3a) = a.3.subtractingReportingOverflow(b.3)
-        let (r3, b3b) = t3.subtractingReportingOverflow((b2a || b2b) ? 1 : 0)
-        return ((r0, r1, r2, r3), b3a || b3b)
+        let (r0, b0) = sbb(a.0, b.0, 0)
+        let (r1, b1) = sbb(a.1, b.1, b0)
+        let (r2, b2) = sbb(a.2, b.2, b1)
+        let (r3, b3) = sbb(a.3, b.3, b2)
+        return ((r0, r1, r2, r3), b3 != 0)
     }
 
     /// a + b over 256 bits (no overflow possible for operands below 2^255).
     @inlinable @inline(__always)
     static func add(_ a: Limbs, _ b: Limbs) -> Limbs {
-        let (r0, c0) = a.0.addingReportingOverflow(b.0)
-        let (t1, c1a) = a.1.addingReportingOverflow(b.1)
-        let (r1, c1b) = t1.addingReportingOverflow(c0 ? 1 : 0)
-        let (t2, c2a) = a.2.addingReportingOverflow(b.2)
-        let (r2, c2b) = t2.addingReportingOverflow((c1a || c1b) ? 1 : 0)
-        let r3 = a.3 &+ b.3 &+ ((c2a || c2b) ? 1 : 0)
+        let (r0, c0) = adc(a.0, b.0, 0)
+        let (r1, c1) = adc(a.1, b.1, c0)
+        let (r2, c2) = adc(a.2, b.2, c1)
+        let r3 = a.3 &+ b.3 &+ c2
         return (r0, r1, r2, r3)
     }
 
@@ -68,7 +80,14 @@ enum MontgomeryArithmetic {
     @inlinable @inline(__always)
     static func reduceOnce(_ a: Limbs, _ q: Limbs) -> Limbs {
         let (d, borrow) = sub(a, q)
-        return borrow ? a : d
+        return select(borrow, a, d)
+    }
+
+    /// Branch-free `c ? x : y` (data-dependent branches mispredict half the time here).
+    @inlinable @inline(__always)
+    static func select(_ c: Bool, _ x: Limbs, _ y: Limbs) -> Limbs {
+        let m = 0 &- UInt64(c ? 1 : 0)
+        return (y.0 ^ ((x.0 ^ y.0) & m), y.1 ^ ((x.1 ^ y.1) & m), y.2 ^ ((x.2 ^ y.2) & m), y.3 ^ ((x.3 ^ y.3) & m))
     }
 
     @inlinable @inline(__always)
@@ -79,13 +98,15 @@ enum MontgomeryArithmetic {
     @inlinable @inline(__always)
     static func modSub(_ a: Limbs, _ b: Limbs, _ q: Limbs) -> Limbs {
         let (d, borrow) = sub(a, b)
-        return borrow ? add(d, q) : d
+        let m = 0 &- UInt64(borrow ? 1 : 0)
+        return add(d, (q.0 & m, q.1 & m, q.2 & m, q.3 & m))
     }
 
     @inlinable @inline(__always)
     static func modNeg(_ a: Limbs, _ q: Limbs) -> Limbs {
-        if (a.0 | a.1 | a.2 | a.3) == 0 { return a }
-        return sub(q, a).0
+        let nz = (a.0 | a.1 | a.2 | a.3) != 0
+        let m = 0 &- UInt64(nz ? 1 : 0)
+        return sub((q.0 & m, q.1 & m, q.2 & m, q.3 & m), a).0
     }
 
     @inlinable @inline(__always)
@@ -97,8 +118,8 @@ enum MontgomeryArithmetic {
     /// a / 2 mod q.
     @inlinable @inline(__always)
     static func modHalve(_ a: Limbs, _ q: Limbs) -> Limbs {
-        var v = a
-        if a.0 & 1 == 1 { v = add(a, q) }
+        let m = 0 &- (a.0 & 1)
+        let v = add(a, (q.0 & m, q.1 & m, q.2 & m, q.3 & m))
         return (
             (v.0 >> 1) | (v.1 << 63), (v.1 >> 1) | (v.2 << 63), (v.2 >> 1) | (v.3 << 63), v.3 >> 1
         )
