@@ -1,0 +1,176 @@
+import WaggleCore
+
+/// The step of a signature in the double-sign guard's (height, round, step) order. Raw values
+/// follow CometBFT's privval (propose 1, prevote 2, precommit 3).
+public enum SignStep: UInt8, Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    case proposal = 1
+    case prevote = 2
+    case precommit = 3
+
+    public init(_ type: VoteType) { self = type == .prevote ? .prevote : .precommit }
+    public static func < (a: SignStep, b: SignStep) -> Bool { a.rawValue < b.rawValue }
+    public var description: String {
+        switch self {
+        case .proposal: "proposal"
+        case .prevote: "prevote"
+        case .precommit: "precommit"
+        }
+    }
+}
+
+/// The last thing a validator signed (CometBFT's priv_validator_state.json). In JSON the sign
+/// bytes and signature are lower-case hex.
+public struct LastSignState: Hashable, Sendable, Codable {
+    public var height: UInt64
+    public var round: UInt32
+    public var step: UInt8
+    public var signBytes: [UInt8]
+    public var signature: Signature?
+
+    public init(height: UInt64, round: UInt32, step: UInt8, signBytes: [UInt8], signature: Signature?) {
+        self.height = height
+        self.round = round
+        self.step = step
+        self.signBytes = signBytes
+        self.signature = signature
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case height, round, step
+        case signBytes = "sign_bytes"
+        case signature
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        height = try c.decode(UInt64.self, forKey: .height)
+        round = try c.decode(UInt32.self, forKey: .round)
+        step = try c.decode(UInt8.self, forKey: .step)
+        let bytesHex = try c.decode(String.self, forKey: .signBytes)
+        guard let bytes = Hex.decode(bytesHex) else {
+            throw DecodingError.dataCorruptedError(forKey: .signBytes, in: c, debugDescription: "sign_bytes is not hex")
+        }
+        signBytes = bytes
+        if let sigHex = try c.decodeIfPresent(String.self, forKey: .signature) {
+            guard let sig = Signature(hex: sigHex) else {
+                throw DecodingError.dataCorruptedError(forKey: .signature, in: c, debugDescription: "signature is not 64 hex bytes")
+            }
+            signature = sig
+        } else {
+            signature = nil
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(height, forKey: .height)
+        try c.encode(round, forKey: .round)
+        try c.encode(step, forKey: .step)
+        try c.encode(Hex.encode(signBytes), forKey: .signBytes)
+        try c.encodeIfPresent(signature.map { Hex.encode($0.bytes) }, forKey: .signature)
+    }
+}
+
+/// Where the guard keeps its last sign state. `save` must be durable when it returns: the guard
+/// releases a signature only after it.
+public protocol SignStatePersistence: Sendable {
+    func load() throws -> LastSignState?
+    func save(_ state: LastSignState) throws
+}
+
+/// Why the guard refused to sign. Equality is on the code only, so tests assert the kind.
+public struct SignRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        enum Kind: Hashable, Sendable { case heightRegression, roundRegression, stepRegression, conflictingSignBytes, persistenceFailed }
+        let kind: Kind
+        public static let heightRegression = Code(kind: .heightRegression)
+        public static let roundRegression = Code(kind: .roundRegression)
+        public static let stepRegression = Code(kind: .stepRegression)
+        /// Same (height, round, step) as the last signature, different bytes: a double sign.
+        public static let conflictingSignBytes = Code(kind: .conflictingSignBytes)
+        public static let persistenceFailed = Code(kind: .persistenceFailed)
+        public var description: String { "\(kind)" }
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public static func == (a: SignRefusal, b: SignRefusal) -> Bool { a.code == b.code }
+    public func hash(into h: inout Hasher) { h.combine(code) }
+    public var description: String { "\(code): \(reason)" }
+}
+
+/// What the consensus engine signs with. The node plugs in a `SignGuard`; tests and Byzantine
+/// simulated validators may use `UnguardedSigner`.
+public protocol ConsensusSigner: Sendable {
+    var address: Address { get }
+    mutating func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature
+}
+
+/// Signs anything; no memory of what it signed.
+public struct UnguardedSigner: ConsensusSigner {
+    public let signer: Signer
+    public init(_ signer: Signer) { self.signer = signer }
+    public var address: Address { signer.address }
+    public func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature {
+        signer.sign(signBytes)
+    }
+}
+
+/// The double-sign guard (CometBFT's FilePV `signVote`/`signProposal` check): it refuses any
+/// (height, round, step) below the last signed one, and at the same (height, round, step) it
+/// returns the same signature for the same bytes and refuses different bytes. The new state is
+/// saved through `persistence` before the signature is returned.
+public struct SignGuard<Persistence: SignStatePersistence>: ConsensusSigner {
+    public let signer: Signer
+    public let persistence: Persistence
+    public private(set) var last: LastSignState?
+
+    /// Loads the last sign state; fails when the persisted state cannot be read (the node must not
+    /// sign blind after a restart).
+    public init(signer: Signer, persistence: Persistence) throws {
+        self.signer = signer
+        self.persistence = persistence
+        self.last = try persistence.load()
+    }
+
+    public var address: Address { signer.address }
+
+    public mutating func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature {
+        if let last {
+            if last.height > height {
+                throw SignRefusal(.heightRegression, "height \(height) is below the last signed height \(last.height)")
+            }
+            if last.height == height {
+                if last.round > round {
+                    throw SignRefusal(.roundRegression, "round \(round) is below the last signed round \(last.round) at height \(height)")
+                }
+                if last.round == round {
+                    if last.step > step.rawValue {
+                        throw SignRefusal(.stepRegression, "\(step) after step \(last.step) at height \(height) round \(round)")
+                    }
+                    if last.step == step.rawValue {
+                        guard last.signBytes == signBytes else {
+                            throw SignRefusal(.conflictingSignBytes, "different \(step) at height \(height) round \(round)")
+                        }
+                        if let signature = last.signature { return signature }
+                    }
+                }
+            }
+        }
+        let signature = signer.sign(signBytes)
+        let next = LastSignState(height: height, round: round, step: step.rawValue, signBytes: signBytes, signature: signature)
+        do {
+            try persistence.save(next)
+        } catch {
+            throw SignRefusal(.persistenceFailed, "could not persist the sign state: \(error)")
+        }
+        last = next
+        return signature
+    }
+}

@@ -1,0 +1,150 @@
+import WaggleCore
+
+/// The votes of one type for one (height, round), tallied by voting power. It keeps the first vote
+/// of each validator; a second, different vote of the same validator is equivocation and becomes
+/// `DuplicateVoteEvidence` (reported once per validator).
+public struct VoteSet: Sendable {
+    public let chainID: String
+    public let height: UInt64
+    public let round: UInt32
+    public let type: VoteType
+    public let validators: ValidatorSet
+
+    private var votesByIndex: [Vote?]
+    private var powerByBlock: [Hash256: UInt64] = [:]
+    private var reported: Set<Int> = []
+    public private(set) var nilPower: UInt64 = 0
+    /// Power of all validators that voted, for any block or nil.
+    public private(set) var totalPower: UInt64 = 0
+    /// The block id (or nil, as `.some(nil)`) that first gathered more than two thirds.
+    public private(set) var twoThirdsMajority: Hash256??
+
+    public enum AddResult: Hashable, Sendable {
+        case added
+        /// The same vote again.
+        case duplicate
+        /// A second vote for another block: the evidence is new.
+        case conflicting(DuplicateVoteEvidence)
+        /// A further conflicting vote from a validator already reported.
+        case alreadyReported
+        case rejected(Rejection)
+    }
+
+    public enum Rejection: Hashable, Sendable {
+        case wrongHeightRoundOrType, unknownValidator, invalidSignature
+    }
+
+    public init(chainID: String, height: UInt64, round: UInt32, type: VoteType, validators: ValidatorSet) {
+        self.chainID = chainID
+        self.height = height
+        self.round = round
+        self.type = type
+        self.validators = validators
+        votesByIndex = Array(repeating: nil, count: validators.count)
+    }
+
+    /// Adds a vote after checking its signature (skipped for an exact copy of a stored vote).
+    public mutating func add(_ vote: Vote) -> AddResult {
+        add(vote, signatureChecked: false)
+    }
+
+    /// `signatureChecked: true` is for the engine's own votes, which it has just signed.
+    mutating func add(_ vote: Vote, signatureChecked: Bool) -> AddResult {
+        guard vote.height == height, vote.round == round, vote.type == type else { return .rejected(.wrongHeightRoundOrType) }
+        guard let index = validators.index(of: vote.validator) else { return .rejected(.unknownValidator) }
+        if let existing = votesByIndex[index], existing == vote { return .duplicate }
+        let member = validators.validators[index]
+        if !signatureChecked {
+            guard vote.verify(chainID: chainID, publicKey: member.publicKey) else { return .rejected(.invalidSignature) }
+        }
+        if let existing = votesByIndex[index] {
+            if existing.blockID == vote.blockID { return .duplicate }  // same vote, other valid signature bytes
+            guard reported.insert(index).inserted else { return .alreadyReported }
+            guard let evidence = try? DuplicateVoteEvidence(existing, vote) else { return .alreadyReported }
+            return .conflicting(evidence)
+        }
+        votesByIndex[index] = vote
+        let power = member.votingPower
+        totalPower += power
+        let tally: UInt64
+        if let id = vote.blockID {
+            tally = powerByBlock[id, default: 0] + power
+            powerByBlock[id] = tally
+        } else {
+            nilPower += power
+            tally = nilPower
+        }
+        if twoThirdsMajority == nil, validators.isQuorum(tally) { twoThirdsMajority = .some(vote.blockID) }
+        return .added
+    }
+
+    public func power(for blockID: Hash256?) -> UInt64 {
+        guard let blockID else { return nilPower }
+        return powerByBlock[blockID] ?? 0
+    }
+
+    /// More than two thirds of the power voted for `blockID` (nil: for nil).
+    public func hasTwoThirds(for blockID: Hash256?) -> Bool { validators.isQuorum(power(for: blockID)) }
+    /// More than two thirds of the power voted, for anything.
+    public var hasTwoThirdsAny: Bool { validators.isQuorum(totalPower) }
+
+    public func vote(of validator: Address) -> Vote? { validators.index(of: validator).flatMap { votesByIndex[$0] } }
+
+    /// The stored votes in validator-set order.
+    public var votes: [Vote] { votesByIndex.compactMap { $0 } }
+
+    /// The commit certificate for `blockID` from these precommits (nil unless +2/3 precommitted it).
+    public func makeCommit(for blockID: Hash256) -> Commit? {
+        guard type == .precommit, hasTwoThirds(for: blockID) else { return nil }
+        return Commit(height: height, round: round, blockID: blockID, precommits: votes, validators: validators)
+    }
+}
+
+/// All votes of one height, by round, plus who sent anything in each round (for the f+1 round
+/// skip, counted by voting power).
+public struct HeightVoteSet: Sendable {
+    public let chainID: String
+    public let height: UInt64
+    public let validators: ValidatorSet
+    private var prevotes: [UInt32: VoteSet] = [:]
+    private var precommits: [UInt32: VoteSet] = [:]
+    private var senders: [UInt32: Set<Int>] = [:]
+    private var senderPower: [UInt32: UInt64] = [:]
+
+    public init(chainID: String, height: UInt64, validators: ValidatorSet) {
+        self.chainID = chainID
+        self.height = height
+        self.validators = validators
+    }
+
+    public func prevotes(_ round: UInt32) -> VoteSet? { prevotes[round] }
+    public func precommits(_ round: UInt32) -> VoteSet? { precommits[round] }
+
+    public func votes(_ type: VoteType, round: UInt32) -> VoteSet? { type == .prevote ? prevotes[round] : precommits[round] }
+
+    public mutating func add(_ vote: Vote) -> VoteSet.AddResult { add(vote, signatureChecked: false) }
+
+    mutating func add(_ vote: Vote, signatureChecked: Bool) -> VoteSet.AddResult {
+        let round = vote.round
+        let (chainID, height, validators) = (self.chainID, self.height, self.validators)
+        let fresh = { VoteSet(chainID: chainID, height: height, round: round, type: vote.type, validators: validators) }
+        // Mutated in place through the defaulting subscript: no copy of the tallies per vote.
+        let result =
+            vote.type == .prevote
+            ? prevotes[round, default: fresh()].add(vote, signatureChecked: signatureChecked)
+            : precommits[round, default: fresh()].add(vote, signatureChecked: signatureChecked)
+        if case .added = result, let i = validators.index(of: vote.validator) { noteSender(index: i, round: round) }
+        return result
+    }
+
+    /// Records that validator `index` sent a message (a vote or a proposal) in `round`.
+    public mutating func noteSender(index: Int, round: UInt32) {
+        guard validators.validators.indices.contains(index) else { return }
+        if senders[round, default: []].insert(index).inserted {
+            senderPower[round, default: 0] += validators.validators[index].votingPower
+        }
+    }
+
+    /// f + 1: validators with more than a third of the power sent something in `round`.
+    public func hasOneThirdSenders(round: UInt32) -> Bool { validators.exceedsOneThird(senderPower[round] ?? 0) }
+}
