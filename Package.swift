@@ -99,8 +99,13 @@ let package = Package(
         .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
         .testTarget(
             name: "WaggleConsensusTests", dependencies: ["WaggleConsensus", "WaggleSimulation"]),
-        .testTarget(name: "WaggleRPCTests", dependencies: ["WaggleRPC", "WaggleNode", "WaggleTesting"]),
+        .testTarget(
+            name: "WaggleRPCTests",
+            dependencies: [
+                "WaggleRPC", "WaggleNode", "WaggleTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleTesting"]),
-        .testTarget(name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleTesting"]),
+        .testTarget(name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleLedger", "WaggleNode", "WaggleTesting"]),
     ]
 )

@@ -61,6 +61,9 @@ public struct Signer: Sendable {
         publicKey = PublicKey(privateKey.publicKey)!
     }
 
+    /// A fresh key from the operating system's CSPRNG.
+    public static func generate() -> Signer { Signer(Ed25519PrivateKey()) }
+
     /// A deterministic key from a 32-byte seed (test keys, key files).
     public init?(seed: [UInt8]) {
         guard let k = Ed25519PrivateKey(unsafeSeed: seed) else { return nil }

@@ -1,0 +1,77 @@
+import Logging
+import ServiceLifecycle
+import WaggleCore
+
+/// Produces blocks when this node is the only validator, by the path a multi-validator network
+/// uses: it builds and signs a proposal, validates the proposed block like any received block,
+/// signs its prevote and precommit through the double-sign guard, and commits with a commit that
+/// is verified like any other.
+public struct BlockProducer: Service {
+    let chain: Chain
+    let signer: Signer
+    let privValidator: PrivValidator
+    let interval: Duration
+    let logger: Logger
+
+    public init(chain: Chain, signer: Signer, persistence: FileSignStatePersistence, interval: Duration, logger: Logger) throws(NodeError) {
+        self.chain = chain
+        self.signer = signer
+        privValidator = try PrivValidator(signer: signer, chainID: chain.genesis.chainID, persistence: persistence)
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var warnedNotSole = false
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do { try await Task.sleep(for: interval) } catch { return }
+            if Task.isShuttingDownGracefully { return }
+            let head = await chain.head
+            guard head.validators.count == 1, head.validators.validators[0].address == signer.address else {
+                if !warnedNotSole {
+                    logger.warning("this node is not the sole validator; block production needs the consensus network",
+                                   metadata: ["height": "\(head.height + 1)"])
+                    warnedNotSole = true
+                }
+                continue
+            }
+            do {
+                try await produceBlock(after: head)
+            } catch {
+                logger.error("block production failed", metadata: ["height": "\(head.height + 1)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Produces and commits the block after `head`.
+    public func produceBlock(after head: ChainHead) async throws {
+        let chainID = chain.genesis.chainID
+        let height = head.height + 1
+        // A restart after signing at this height (but before the commit was written) moves to
+        // the next round: the guard refuses to sign a different block in a round it signed in.
+        let round = privValidator.nextRound(at: height)
+        let lastCommit: Commit? = height == chain.genesis.initialHeight ? nil : try await chain.read { store, _ in try store.commit(at: head.height) }
+        if height != chain.genesis.initialHeight, lastCommit == nil {
+            throw NodeError(.chain, "the commit of block \(head.height) is missing")
+        }
+        let nowMs = wallClockMs()
+        let block = try await chain.buildBlock(proposer: signer.address, timeMs: nowMs, lastCommit: lastCommit)
+
+        let proposal = try privValidator.signProposal(height: height, round: round, polRound: nil, blockID: block.id)
+        guard proposal.verify(chainID: chainID, publicKey: signer.publicKey) else { throw NodeError(.chain, "own proposal does not verify") }
+        _ = try await chain.validate(block)
+        let prevote = try privValidator.signVote(type: .prevote, height: height, round: round, blockID: block.id)
+        let precommit = try privValidator.signVote(type: .precommit, height: height, round: round, blockID: block.id)
+        guard prevote.verify(chainID: chainID, publicKey: signer.publicKey) else { throw NodeError(.chain, "own prevote does not verify") }
+        let commit = Commit(height: height, round: round, blockID: block.id, precommits: [precommit], validators: head.validators)
+        try await chain.commit(block, commit: commit)
+    }
+}
+
+func wallClockMs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+import Foundation

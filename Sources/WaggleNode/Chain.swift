@@ -1,0 +1,278 @@
+import Dispatch
+import Logging
+import WaggleCore
+import WaggleLedger
+import WaggleStore
+
+/// The result of executing a block on the committed state, before it is written.
+public struct ExecutedBlock: Sendable {
+    public let changes: [StateChange]
+    public let stateRoot: Hash256
+    public let treeBatch: TreeUpdateBatch
+    public let nextValidators: ValidatorSet
+}
+
+/// The last committed height as the node sees it.
+public struct ChainHead: Sendable {
+    public let height: UInt64
+    public let blockID: Hash256
+    public let timeMs: Int64
+    public let stateRoot: Hash256
+    public let info: ChainInfo
+
+    /// The validator set that signs the next block.
+    public var validators: ValidatorSet { info.currentValidators }
+}
+
+/// The node's chain: committed store, mempool, and the one path by which blocks are built,
+/// validated, executed and committed, whoever proposed them.
+///
+/// Single writer: every method that touches the mutable state below runs on `queue`, a serial
+/// dispatch queue off Swift's cooperative pool (RocksDB calls block on disk).
+public final class Chain: @unchecked Sendable {
+    public let genesis: GenesisDoc
+    public let ledger: Ledger
+    public let store: ChainStore
+    public let logger: Logger
+    let retainVersions: UInt64
+    private let queue = DispatchQueue(label: "waggle.chain")
+
+    // Confined to `queue`.
+    private var mempool: Mempool
+    private var headValue: ChainHead
+    private var executionCache: (id: Hash256, result: ExecutedBlock)?
+    private var inclusionWaiters: [Hash256: [(id: UInt64, continuation: CheckedContinuation<TxLocation?, Never>)]] = [:]
+    private var nextWaiterID: UInt64 = 0
+
+    /// Opens the chain in `store`, writing genesis first if the store is empty. Refuses a store
+    /// created from a different genesis.
+    public init(genesis: GenesisDoc, genesisBytes: [UInt8], store: ChainStore, mempoolLimits: Mempool.Limits,
+                retainVersions: UInt64, logger: Logger) throws(NodeError) {
+        self.genesis = genesis
+        ledger = genesis.ledger
+        self.store = store
+        self.logger = logger
+        self.retainVersions = retainVersions
+        if let stored = try store.genesisBytes() {
+            guard stored == genesisBytes else {
+                throw NodeError(.chain, "config/genesis.json differs from the genesis this node's data was created with")
+            }
+        } else {
+            try store.writeGenesis(genesisBytes, doc: genesis)
+        }
+        let head = try Self.loadHead(store: store, genesis: genesis)
+        headValue = head
+        mempool = Mempool(ledger: genesis.ledger, limits: mempoolLimits, base: store, nextHeight: head.height + 1)
+    }
+
+    static func loadHead(store: ChainStore, genesis: GenesisDoc) throws(NodeError) -> ChainHead {
+        guard let height = try store.latestHeight() else { throw NodeError(.storage, "the database has no chain") }
+        let info: ChainInfo
+        do { info = try genesis.ledger.chainInfo(in: StateOverlay(base: store)) } catch {
+            throw NodeError(.storage, "cannot read chain info: \(error)")
+        }
+        guard info.lastHeight == height else {
+            throw NodeError(.storage, "state is at height \(info.lastHeight) but the block store at \(height)")
+        }
+        if height < genesis.initialHeight {
+            let root = try store.treeUpdate([], baseVersion: height, version: height).root
+            return ChainHead(height: height, blockID: .zero, timeMs: genesis.genesisTimeMs, stateRoot: root, info: info)
+        }
+        guard let block = try store.block(at: height) else { throw NodeError(.storage, "block \(height) is missing") }
+        return ChainHead(height: height, blockID: block.id, timeMs: block.header.timeMs, stateRoot: block.header.stateRoot, info: info)
+    }
+
+    // MARK: Running on the chain queue
+
+    func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            queue.async { cont.resume(with: Result { try body() }) }
+        }
+    }
+
+    func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { cont in queue.async { cont.resume(returning: body()) } }
+    }
+
+    public var head: ChainHead { get async { await onQueue { self.headValue } } }
+
+    // MARK: Mempool
+
+    /// Checks and admits a transaction. Signature verification happens on the caller's task;
+    /// the stateful check runs on the chain queue.
+    public func submit(_ tx: Transaction) async throws(MempoolError) -> Hash256 {
+        let size = tx.canonicalBytes.count
+        guard size <= Transaction.maxEncodedSize else {
+            throw MempoolError(.tooLarge, "transaction of \(size) bytes exceeds the limit of \(Transaction.maxEncodedSize)")
+        }
+        guard tx.verifySignature(chainID: genesis.chainID) else {
+            throw MempoolError(.invalidSignature, "signature does not verify for chain \(genesis.chainID) (signed for another chain or with another key)")
+        }
+        let hash = tx.hash
+        let result: Result<Hash256, MempoolError> = await onQueue {
+            do {
+                if try self.store.txLocation(hash) != nil {
+                    return .failure(MempoolError(.alreadyCommitted, "transaction \(hash) is already committed"))
+                }
+            } catch {
+                return .failure(MempoolError(.malformed, "\(error)"))
+            }
+            do throws(MempoolError) { try self.mempool.add(tx, hash: hash, size: size) } catch { return .failure(error) }
+            return .success(hash)
+        }
+        return try result.get()
+    }
+
+    public var mempoolCount: Int { get async { await onQueue { self.mempool.count } } }
+    public var mempoolBytes: Int { get async { await onQueue { self.mempool.totalBytes } } }
+
+    /// Waits until `hash` is committed, up to `timeoutMs`; nil on timeout.
+    public func waitForInclusion(_ hash: Hash256, timeoutMs: UInt64) async -> TxLocation? {
+        await withCheckedContinuation { (cont: CheckedContinuation<TxLocation?, Never>) in
+            queue.async {
+                if let loc = try? self.store.txLocation(hash) {
+                    cont.resume(returning: loc)
+                    return
+                }
+                let id = self.nextWaiterID
+                self.nextWaiterID += 1
+                self.inclusionWaiters[hash, default: []].append((id, cont))
+                self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeoutMs, 3_600_000)))) {
+                    guard var list = self.inclusionWaiters[hash], let i = list.firstIndex(where: { $0.id == id }) else { return }
+                    let waiter = list.remove(at: i)
+                    self.inclusionWaiters[hash] = list.isEmpty ? nil : list
+                    waiter.continuation.resume(returning: nil)
+                }
+            }
+        }
+    }
+
+    // MARK: Building, validating, committing
+
+    /// Builds the next block from the mempool, executed on the committed state, with `proposer`
+    /// as its proposer and `lastCommit` finalising the current head.
+    public func buildBlock(proposer: Address, timeMs: Int64, lastCommit: Commit?) async throws -> Block {
+        try await onQueue { try self.buildBlockOnQueue(proposer: proposer, timeMs: timeMs, lastCommit: lastCommit) }
+    }
+
+    private func buildBlockOnQueue(proposer: Address, timeMs: Int64, lastCommit: Commit?) throws -> Block {
+        let head = headValue
+        let height = head.height + 1
+        let txs = mempool.reap(
+            maxTransactions: Int(genesis.consensusParams.maxBlockTransactions), maxBytes: Int(genesis.consensusParams.maxBlockBytes))
+        let time = max(timeMs, head.timeMs + 1)
+        let executed = try execute(height: height, lastCommit: lastCommit, evidence: [], transactions: txs)
+        let header = Header(
+            chainID: genesis.chainID, height: height, timeMs: time, lastBlockID: head.blockID,
+            lastCommitHash: Block.lastCommitHash(lastCommit), transactionsRoot: Block.transactionsRoot(txs),
+            stateRoot: executed.stateRoot, validatorsHash: head.validators.hash, nextValidatorsHash: executed.nextValidators.hash,
+            proposer: proposer, evidenceRoot: Block.evidenceRoot([]))
+        let block = Block(header: header, transactions: txs, evidence: [], lastCommit: lastCommit)
+        executionCache = (block.id, executed)
+        return block
+    }
+
+    /// Runs the ledger on a copy of committed state and computes the new state root.
+    private func execute(height: UInt64, lastCommit: Commit?, evidence: [DuplicateVoteEvidence], transactions: [Transaction]) throws -> ExecutedBlock {
+        var overlay = StateOverlay(base: store)
+        let next = try ledger.executeBlock(
+            height: height, lastCommit: lastCommit, evidence: evidence, transactions: transactions, state: &overlay)
+        let changes = overlay.changes
+        let (root, batch) = try store.treeUpdate(changes, baseVersion: height - 1, version: height)
+        return ExecutedBlock(changes: changes, stateRoot: root, treeBatch: batch, nextValidators: next)
+    }
+
+    /// Validates a block proposed for the next height against every rule of Docs/PROTOCOL.md
+    /// and executes it. Throws `BlockValidationError` naming the first broken rule.
+    public func validate(_ block: Block) async throws -> ExecutedBlock {
+        try await onQueue { try self.validateOnQueue(block) }
+    }
+
+    private func validateOnQueue(_ block: Block) throws -> ExecutedBlock {
+        let head = headValue
+        let h = block.header
+        let height = head.height + 1
+        func fail(_ why: String) -> BlockValidationError { BlockValidationError(height: h.height, why) }
+        guard h.version == Header.protocolVersion else { throw fail("protocol version \(h.version) is not \(Header.protocolVersion)") }
+        guard h.chainID == genesis.chainID else { throw fail("chain id \(h.chainID) is not \(genesis.chainID)") }
+        guard h.height == height else { throw fail("expected height \(height)") }
+        guard h.lastBlockID == head.blockID else { throw fail("last block id does not match block \(head.height)") }
+        guard h.timeMs > head.timeMs else { throw fail("time \(h.timeMs) is not after the previous block's \(head.timeMs)") }
+        guard h.validatorsHash == head.validators.hash else { throw fail("validators hash does not match the current set") }
+        guard head.validators.index(of: h.proposer) != nil else { throw fail("proposer \(h.proposer) is not a validator") }
+        do { try block.validateBody() } catch { throw fail(error.description) }
+        guard block.transactions.count <= Int(genesis.consensusParams.maxBlockTransactions) else { throw fail("too many transactions") }
+        let bytes = block.transactions.reduce(0) { $0 + $1.canonicalBytes.count }
+        guard bytes <= Int(genesis.consensusParams.maxBlockBytes) else { throw fail("transactions exceed \(genesis.consensusParams.maxBlockBytes) bytes") }
+        if height == genesis.initialHeight {
+            guard block.lastCommit == nil else { throw fail("the first block carries no last commit") }
+        } else {
+            guard let lc = block.lastCommit else { throw fail("missing the commit of block \(head.height)") }
+            do { try lc.verify(chainID: genesis.chainID, validators: head.info.lastValidators, height: head.height, blockID: head.blockID) } catch {
+                throw fail("last commit: \(error)")
+            }
+        }
+        var seenEvidence = Set<Hash256>()
+        for ev in block.evidence {
+            guard seenEvidence.insert(ev.hash).inserted else { throw fail("duplicate evidence") }
+            guard ev.height < height, height - ev.height <= genesis.consensusParams.evidenceMaxAgeBlocks else {
+                throw fail("evidence from height \(ev.height) is outside the allowed age")
+            }
+        }
+        if let i = SignatureVerifier.firstInvalid(block.transactions, chainID: genesis.chainID) {
+            throw fail("transaction \(i) has an invalid signature")
+        }
+        let executed: ExecutedBlock
+        if let cached = executionCache, cached.id == block.id {
+            executed = cached.result
+        } else {
+            do { executed = try execute(height: height, lastCommit: block.lastCommit, evidence: block.evidence, transactions: block.transactions) } catch let e as LedgerError {
+                throw fail(e.reason)
+            }
+        }
+        guard executed.stateRoot == h.stateRoot else { throw fail("state root does not match the result of execution") }
+        guard executed.nextValidators.hash == h.nextValidatorsHash else { throw fail("next validators hash does not match execution") }
+        executionCache = (block.id, executed)
+        return executed
+    }
+
+    /// Commits a validated block with the commit that finalised it. The commit is verified like
+    /// any other: the validators of this height must have precommitted more than two thirds.
+    public func commit(_ block: Block, commit: Commit) async throws {
+        try await onQueue { try self.commitOnQueue(block, commit: commit) }
+    }
+
+    private func commitOnQueue(_ block: Block, commit: Commit) throws {
+        let head = headValue
+        try commit.verify(chainID: genesis.chainID, validators: head.validators, height: block.height, blockID: block.id)
+        let executed = try validateOnQueue(block)
+        try store.commit(CommittedHeight(block: block, commit: commit, changes: executed.changes, treeBatch: executed.treeBatch,
+                                         nextValidators: executed.nextValidators))
+        executionCache = nil
+        var info = head.info
+        if let updated = try? ledger.chainInfo(in: StateOverlay(base: store)) { info = updated }
+        headValue = ChainHead(height: block.height, blockID: block.id, timeMs: block.header.timeMs, stateRoot: block.header.stateRoot, info: info)
+
+        let committed = Set(block.transactions.map(\.hash))
+        let dropped = mempool.update(committed: committed, base: store, nextHeight: block.height + 1)
+        for (hash, why) in dropped {
+            logger.debug("dropped transaction after recheck", metadata: ["tx": "\(hash)", "reason": "\(why)"])
+        }
+        for (i, tx) in block.transactions.enumerated() {
+            guard let waiters = inclusionWaiters.removeValue(forKey: tx.hash) else { continue }
+            for w in waiters { w.continuation.resume(returning: TxLocation(height: block.height, index: UInt32(i))) }
+        }
+        if retainVersions > 0, block.height > retainVersions {
+            try store.pruneTree(upToVersion: block.height - retainVersions)
+        }
+        logger.info("committed block", metadata: [
+            "height": "\(block.height)", "txs": "\(block.transactions.count)", "hash": "\(block.id)",
+            "app_hash": "\(block.header.stateRoot)",
+        ])
+    }
+
+    /// Runs a read against the store on the chain queue (consistent with the head).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (ChainStore, ChainHead) throws -> T) async throws -> T {
+        try await onQueue { try body(self.store, self.headValue) }
+    }
+}

@@ -1,0 +1,233 @@
+import WaggleCore
+import WaggleLedger
+import WaggleStore
+
+/// Where a committed transaction lives.
+public struct TxLocation: Hashable, Sendable, CanonicalCodable {
+    public let height: UInt64
+    public let index: UInt32
+
+    public init(height: UInt64, index: UInt32) {
+        self.height = height
+        self.index = index
+    }
+
+    public func encode(to e: inout CanonicalEncoder) {
+        e.u64(height)
+        e.u32(index)
+    }
+
+    public init(from d: inout CanonicalDecoder) throws {
+        height = try d.u64()
+        index = try d.u32()
+    }
+}
+
+/// Everything one height adds to the database, written in one atomic, fsynced WriteBatch.
+public struct CommittedHeight: Sendable {
+    public let block: Block
+    /// The commit that finalised `block` (the next block carries it as `lastCommit`).
+    public let commit: Commit
+    public let changes: [StateChange]
+    public let treeBatch: TreeUpdateBatch
+    /// The validator set that signs the next height.
+    public let nextValidators: ValidatorSet
+}
+
+/// The node's RocksDB database: blocks, commits, transaction index, state (latest and by
+/// version), the state tree and validator sets. Column families and key layouts are listed in
+/// Docs/ARCHITECTURE.md. Every call blocks on disk: callers run it off the cooperative pool.
+public final class ChainStore: StateReader, @unchecked Sendable {
+    // @unchecked: RocksDB handles are thread-safe; this class holds no other mutable state.
+
+    enum CF {
+        static let meta = RocksDB.ColumnFamily("meta")
+        static let blocks = RocksDB.ColumnFamily("blocks")
+        static let blockIndex = RocksDB.ColumnFamily("block_index")
+        static let commits = RocksDB.ColumnFamily("commits")
+        static let txIndex = RocksDB.ColumnFamily("tx_index")
+        static let state = RocksDB.ColumnFamily("state")
+        static let stateHistory = RocksDB.ColumnFamily("state_history")
+        static let treeNodes = RocksDB.ColumnFamily("tree_nodes")
+        static let treeStale = RocksDB.ColumnFamily("tree_stale")
+        static let validatorSets = RocksDB.ColumnFamily("validator_sets")
+        static let all = [RocksDB.ColumnFamily.default, meta, blocks, blockIndex, commits, txIndex, state, stateHistory, treeNodes, treeStale, validatorSets]
+    }
+
+    enum MetaKey {
+        static let latestHeight = Array("latest_height".utf8)
+        static let genesis = Array("genesis".utf8)
+        static let initialHeight = Array("initial_height".utf8)
+    }
+
+    let db: RocksDB
+    let treeStore: RocksTreeStore
+
+    public init(path: String) throws(NodeError) {
+        do {
+            db = try RocksDB(path: path, columnFamilies: CF.all)
+        } catch {
+            throw NodeError(.storage, "cannot open the database at \(path): \(error)")
+        }
+        treeStore = RocksTreeStore(db: db, nodes: CF.treeNodes, stale: CF.treeStale)
+    }
+
+    public func close() {
+        try? db.close()
+    }
+
+    // MARK: Keys
+
+    static func heightKey(_ h: UInt64) -> [UInt8] { h.canonicalBytes }
+
+    static func historyKey(_ key: StateKey, _ height: UInt64) -> [UInt8] {
+        var e = CanonicalEncoder()
+        e.bytes(key.bytes)
+        e.u64(height)
+        return e.bytes
+    }
+
+    // MARK: Reads
+
+    func read<T>(_ what: String, _ body: () throws -> T) throws(NodeError) -> T {
+        do { return try body() } catch { throw NodeError(.storage, "cannot read \(what): \(error)") }
+    }
+
+    func decode<T: CanonicalDecodable>(_: T.Type, _ bytes: [UInt8]?, _ what: String) throws(NodeError) -> T? {
+        guard let bytes else { return nil }
+        do { return try T(canonicalBytes: bytes) } catch { throw NodeError(.storage, "stored \(what) is corrupt: \(error)") }
+    }
+
+    /// The last committed height, nil before genesis was written.
+    public func latestHeight() throws(NodeError) -> UInt64? {
+        try decode(UInt64.self, try read("latest height") { try db.get(MetaKey.latestHeight, in: CF.meta) }, "latest height")
+    }
+
+    public func initialHeight() throws(NodeError) -> UInt64? {
+        try decode(UInt64.self, try read("initial height") { try db.get(MetaKey.initialHeight, in: CF.meta) }, "initial height")
+    }
+
+    /// The genesis file this database was created from, byte for byte.
+    public func genesisBytes() throws(NodeError) -> [UInt8]? {
+        try read("genesis") { try db.get(MetaKey.genesis, in: CF.meta) }
+    }
+
+    public func block(at height: UInt64) throws(NodeError) -> Block? {
+        try decode(Block.self, try read("block \(height)") { try db.get(Self.heightKey(height), in: CF.blocks) }, "block \(height)")
+    }
+
+    public func height(ofBlock id: Hash256) throws(NodeError) -> UInt64? {
+        try decode(UInt64.self, try read("block index") { try db.get(id.bytes, in: CF.blockIndex) }, "block index")
+    }
+
+    /// The commit that finalised the block at `height`.
+    public func commit(at height: UInt64) throws(NodeError) -> Commit? {
+        try decode(Commit.self, try read("commit \(height)") { try db.get(Self.heightKey(height), in: CF.commits) }, "commit \(height)")
+    }
+
+    public func txLocation(_ hash: Hash256) throws(NodeError) -> TxLocation? {
+        try decode(TxLocation.self, try read("tx index") { try db.get(hash.bytes, in: CF.txIndex) }, "tx index")
+    }
+
+    /// The validator set that signs the block at `height`.
+    public func validatorSet(at height: UInt64) throws(NodeError) -> ValidatorSet? {
+        try decode(ValidatorSet.self, try read("validator set") { try db.get(Self.heightKey(height), in: CF.validatorSets) }, "validator set")
+    }
+
+    /// Latest committed value of a state key (the ledger's reads).
+    public func get(_ key: StateKey) throws -> [UInt8]? {
+        try db.get(key.bytes, in: CF.state)
+    }
+
+    /// The value of a state key as of the end of `height`: `.some(nil)` when it did not exist,
+    /// nil when that height is unknown.
+    public func stateValue(_ key: StateKey, atHeight height: UInt64) throws(NodeError) -> [UInt8]? {
+        let lower = Self.historyKey(key, 0)
+        let upper = Self.historyKey(key, height + 1)
+        guard let entry = try read("state history", { try db.lastEntry(in: CF.stateHistory, lowerBound: lower, upperBound: upper) }) else {
+            return nil
+        }
+        // History values carry a one-byte tag: 0 = deleted, 1 = value follows.
+        guard let tag = entry.value.first else { throw NodeError(.storage, "stored state history entry is empty") }
+        return tag == 0 ? nil : Array(entry.value.dropFirst())
+    }
+
+    /// A Merkle proof of `key`'s value (or absence) against the state root of `height`.
+    public func stateProof(_ key: StateKey, atHeight height: UInt64) throws(NodeError) -> SparseMerkleProof {
+        do { return try JellyfishMerkleTree(reader: treeStore).proof(key: key.treeKey, version: height) } catch {
+            throw NodeError(.storage, "cannot build a state proof at height \(height): \(error)")
+        }
+    }
+
+    // MARK: Writes
+
+    /// The tree update for a set of state changes on top of `baseVersion` (nil: empty tree).
+    public func treeUpdate(_ changes: [StateChange], baseVersion: UInt64?, version: UInt64) throws(NodeError) -> (root: Hash256, batch: TreeUpdateBatch) {
+        do {
+            return try JellyfishMerkleTree(reader: treeStore).update(
+                baseVersion: baseVersion, version: version, changes: changes.map { ($0.key.treeKey, $0.value) })
+        } catch {
+            throw NodeError(.storage, "state tree update failed: \(error)")
+        }
+    }
+
+    private func addState(_ changes: [StateChange], height: UInt64, to wb: WriteBatch) {
+        for c in changes {
+            if let v = c.value {
+                wb.put(c.key.bytes, v, in: CF.state)
+                wb.put(Self.historyKey(c.key, height), [1] + v, in: CF.stateHistory)
+            } else {
+                wb.delete(c.key.bytes, in: CF.state)
+                wb.put(Self.historyKey(c.key, height), [0], in: CF.stateHistory)
+            }
+        }
+    }
+
+    /// Writes the genesis state at version `initialHeight - 1`. Fails if the database already
+    /// holds a chain.
+    public func writeGenesis(_ genesisBytes: [UInt8], doc: GenesisDoc) throws(NodeError) {
+        guard try latestHeight() == nil else { throw NodeError(.storage, "the database already holds a chain") }
+        let (changes, validators): ([StateChange], ValidatorSet)
+        do { (changes, validators) = try doc.initialState() } catch { throw NodeError(.chain, error.reason) }
+        let version = doc.initialHeight - 1
+        let (_, batch) = try treeUpdate(changes, baseVersion: nil, version: version)
+        let wb = WriteBatch()
+        addState(changes, height: version, to: wb)
+        treeStore.write(batch, into: wb)
+        wb.put(Self.heightKey(doc.initialHeight), validators.canonicalBytes, in: CF.validatorSets)
+        wb.put(MetaKey.genesis, genesisBytes, in: CF.meta)
+        wb.put(MetaKey.initialHeight, doc.initialHeight.canonicalBytes, in: CF.meta)
+        wb.put(MetaKey.latestHeight, version.canonicalBytes, in: CF.meta)
+        do { try db.write(wb, sync: true) } catch { throw NodeError(.storage, "cannot write genesis: \(error)") }
+    }
+
+    /// Commits one height atomically: after a crash at any instant the database holds either all
+    /// of it or none of it.
+    public func commit(_ h: CommittedHeight) throws(NodeError) {
+        let height = h.block.height
+        let wb = WriteBatch()
+        wb.put(Self.heightKey(height), h.block.canonicalBytes, in: CF.blocks)
+        wb.put(h.block.id.bytes, height.canonicalBytes, in: CF.blockIndex)
+        wb.put(Self.heightKey(height), h.commit.canonicalBytes, in: CF.commits)
+        for (i, tx) in h.block.transactions.enumerated() {
+            wb.put(tx.hash.bytes, TxLocation(height: height, index: UInt32(i)).canonicalBytes, in: CF.txIndex)
+        }
+        addState(h.changes, height: height, to: wb)
+        treeStore.write(h.treeBatch, into: wb)
+        wb.put(Self.heightKey(height + 1), h.nextValidators.canonicalBytes, in: CF.validatorSets)
+        wb.put(MetaKey.latestHeight, height.canonicalBytes, in: CF.meta)
+        do { try db.write(wb, sync: true) } catch { throw NodeError(.storage, "cannot commit height \(height): \(error)") }
+    }
+
+    /// Writes a tree update on its own (benchmarks and tools; the node commits trees with blocks).
+    public func writeTree(_ batch: TreeUpdateBatch) throws(NodeError) {
+        let wb = WriteBatch()
+        treeStore.write(batch, into: wb)
+        do { try db.write(wb, sync: false) } catch { throw NodeError(.storage, "cannot write tree nodes: \(error)") }
+    }
+
+    /// Deletes tree nodes that became stale at or before `version` (old proofs stop working).
+    public func pruneTree(upToVersion version: UInt64) throws(NodeError) {
+        do { try treeStore.prune(upToVersion: version) } catch { throw NodeError(.storage, "pruning failed: \(error)") }
+    }
+}

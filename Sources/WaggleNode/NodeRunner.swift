@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import WaggleCore
+import WaggleLedger
+import WaggleRPC
+
+/// `waggle start`: opens the home, the database and the chain, then runs the RPC server and the
+/// block producer in one ServiceGroup that shuts down gracefully on SIGINT and SIGTERM.
+public struct NodeRunner: Sendable {
+    public let home: NodeHome
+    public let config: NodeConfig
+    public let genesis: GenesisDoc
+    public let genesisBytes: [UInt8]
+    public let validatorKey: KeyFile
+
+    public init(home: NodeHome) throws(NodeError) {
+        try home.requireInitialised()
+        self.home = home
+        config = try home.loadConfig()
+        (genesis, genesisBytes) = try home.loadGenesis()
+        validatorKey = try KeyFile.load(home.validatorKeyFile)
+        if let mode = FileIO.permissions(home.validatorKeyFile), mode & 0o077 != 0 {
+            throw NodeError(.keys, "\(home.validatorKeyFile) is readable by others (mode \(String(mode, radix: 8))); run chmod 600 on it")
+        }
+    }
+
+    public func run() async throws {
+        WaggleLogHandler.bootstrap(format: WaggleLogHandler.Format(rawValue: config.logFormat) ?? .plain,
+                                   level: Logger.Level(rawValue: config.logLevel) ?? .info)
+        let logger = Logger(label: "node")
+        let store = try ChainStore(path: home.databaseDir)
+        defer { store.close() }
+        let chain = try Chain(
+            genesis: genesis, genesisBytes: genesisBytes, store: store,
+            mempoolLimits: Mempool.Limits(maxTransactions: config.mempoolSize, maxBytes: config.mempoolMaxBytes,
+                                          maxTransactionBytes: config.mempoolMaxTxBytes),
+            retainVersions: config.stateRetainVersions, logger: Logger(label: "chain"))
+        let head = await chain.head
+        logger.info("starting node", metadata: [
+            "chain_id": "\(genesis.chainID)", "height": "\(head.height)", "moniker": "\(config.moniker)",
+            "validator": "\(validatorKey.signer.address)",
+        ])
+
+        let methods = NodeRPCMethods(chain: chain, moniker: config.moniker, validatorKey: validatorKey.signer.publicKey,
+                                     broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs)
+        guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
+        let rpc = RPCServer(
+            host: hp.host, port: hp.port, maxBodyBytes: config.rpcMaxBodyBytes,
+            dispatcher: JSONRPCDispatcher(methods: methods.table, maxBatchRequests: config.rpcMaxBatchRequests),
+            logger: Logger(label: "rpc"), status: { try await methods.status() })
+        let addressFile = home.rpcAddressFile
+        let rpcLogger = Logger(label: "rpc")
+        let app = rpc.application { port in
+            try? FileIO.writeAtomically(Array("\(hp.host):\(port)\n".utf8), to: addressFile)
+            rpcLogger.info("JSON-RPC listening", metadata: ["address": "http://\(hp.host):\(port)"])
+        }
+        let guardFile = try FileSignStatePersistence(path: home.validatorStateFile)
+        let producer = try BlockProducer(
+            chain: chain, signer: validatorKey.signer, persistence: guardFile,
+            interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"))
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: app), .init(service: producer)],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try? FileManager.default.removeItem(atPath: addressFile)
+        let finalHeight = await chain.head.height
+        logger.info("node stopped", metadata: ["height": "\(finalHeight)"])
+    }
+}

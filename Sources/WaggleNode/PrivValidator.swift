@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+import WaggleConsensus
+import WaggleCore
+
+/// data/priv_validator_state.json: the consensus guard's last sign state, written atomically and
+/// fsynced before the guard releases a signature.
+public struct FileSignStatePersistence: SignStatePersistence {
+    public let path: String
+
+    public init(path: String) throws(NodeError) { self.path = path }
+
+    public func load() throws -> LastSignState? {
+        guard FileIO.exists(path) else { return nil }
+        let bytes = try FileIO.read(path)
+        do { return try JSONDecoder().decode(LastSignState.self, from: Data(bytes)) } catch {
+            throw NodeError(.keys, "\(path) is unreadable (\(error)); refusing to sign without knowing what was signed last")
+        }
+    }
+
+    public func save(_ state: LastSignState) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try FileIO.writeAtomically(Array(try enc.encode(state)) + [0x0a], to: path, mode: 0o600)
+    }
+}
+
+/// This validator's signer for proposals and votes, guarded by WaggleConsensus's `SignGuard`
+/// (which refuses anything conflicting with what was signed before, across restarts).
+public final class PrivValidator: Sendable {
+    let chainID: String
+    public let address: Address
+    private let guardState: Mutex<SignGuard<FileSignStatePersistence>>
+
+    public init(signer: Signer, chainID: String, persistence: FileSignStatePersistence) throws(NodeError) {
+        self.chainID = chainID
+        address = signer.address
+        do { guardState = Mutex(try SignGuard(signer: signer, persistence: persistence)) } catch let e as NodeError {
+            throw e
+        } catch {
+            throw NodeError(.keys, "cannot load the sign state: \(error)")
+        }
+    }
+
+    /// The round to use at `height`: one past the last round signed at that height, else 0.
+    public func nextRound(at height: UInt64) -> UInt32 {
+        guardState.withLock { g in g.last.map { $0.height == height ? $0.round + 1 : 0 } ?? 0 }
+    }
+
+    public func signProposal(height: UInt64, round: UInt32, polRound: UInt32?, blockID: Hash256) throws(NodeError) -> Proposal {
+        let bytes = Proposal.signBytes(chainID: chainID, height: height, round: round, polRound: polRound, blockID: blockID)
+        let sig = try sign(height: height, round: round, step: .proposal, bytes: bytes)
+        return Proposal(height: height, round: round, polRound: polRound, blockID: blockID, proposer: address, signature: sig)
+    }
+
+    public func signVote(type: VoteType, height: UInt64, round: UInt32, blockID: Hash256?) throws(NodeError) -> Vote {
+        let bytes = Vote.signBytes(chainID: chainID, type: type, height: height, round: round, blockID: blockID)
+        let sig = try sign(height: height, round: round, step: SignStep(type), bytes: bytes)
+        return Vote(type: type, height: height, round: round, blockID: blockID, validator: address, signature: sig)
+    }
+
+    func sign(height: UInt64, round: UInt32, step: SignStep, bytes: [UInt8]) throws(NodeError) -> Signature {
+        let result: Result<Signature, SignRefusal> = guardState.withLock { g in
+            do throws(SignRefusal) { return .success(try g.sign(height: height, round: round, step: step, signBytes: bytes)) } catch {
+                return .failure(error)
+            }
+        }
+        do { return try result.get() } catch { throw NodeError(.keys, "refusing to sign: \(error)") }
+    }
+}

@@ -1,0 +1,4 @@
+import WaggleCore
+
+public let softwareVersion = WaggleVersion.software
+public let protocolVersion = WaggleVersion.protocolVersion

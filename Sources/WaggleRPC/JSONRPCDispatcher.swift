@@ -1,0 +1,81 @@
+import WaggleCore
+
+/// JSON-RPC 2.0 over a byte body: parsing, validation, single and batch calls, notifications,
+/// and error objects (https://www.jsonrpc.org/specification). Methods are registered by name.
+public final class JSONRPCDispatcher: Sendable {
+    public typealias Method = @Sendable (RPCParams) async throws -> JSONValue
+
+    private let methods: [String: Method]
+    public let maxBatchRequests: Int
+
+    public init(methods: [String: Method], maxBatchRequests: Int = 100) {
+        self.methods = methods
+        self.maxBatchRequests = maxBatchRequests
+    }
+
+    public var methodNames: [String] { methods.keys.sorted() }
+
+    /// Handles one HTTP body. Returns the response body, or nil when every call was a
+    /// notification (the HTTP layer then answers 204 with no body).
+    public func handle(body: [UInt8]) async -> [UInt8]? {
+        let request: JSONValue
+        do { request = try JSONValue.parse(body) } catch {
+            return Self.errorResponse(.parseError("\(error)"), id: .null).serialized()
+        }
+        switch request {
+        case .array(let calls):
+            guard !calls.isEmpty else { return Self.errorResponse(.invalidRequest("empty batch"), id: .null).serialized() }
+            guard calls.count <= maxBatchRequests else {
+                return Self.errorResponse(.invalidRequest("batch of \(calls.count) calls exceeds the limit of \(maxBatchRequests)"), id: .null)
+                    .serialized()
+            }
+            var responses: [JSONValue] = []
+            for call in calls {
+                if let r = await handle(call: call) { responses.append(r) }
+            }
+            return responses.isEmpty ? nil : JSONValue.array(responses).serialized()
+        default:
+            return await handle(call: request)?.serialized()
+        }
+    }
+
+    /// Handles one call object; nil for a valid notification.
+    public func handle(call: JSONValue) async -> JSONValue? {
+        guard case .object(let o) = call else {
+            return Self.errorResponse(.invalidRequest("a call must be a JSON object"), id: .null)
+        }
+        let id = o["id"]
+        let replyID: JSONValue
+        switch id {
+        case nil: replyID = .null
+        case .string?, .int?, .uint?, .null?: replyID = id!
+        default: return Self.errorResponse(.invalidRequest("id must be a string, an integer or null"), id: .null)
+        }
+        guard o["jsonrpc"] == .string("2.0") else {
+            return Self.errorResponse(.invalidRequest("\"jsonrpc\" must be \"2.0\""), id: replyID)
+        }
+        guard case .string(let name)? = o["method"] else {
+            return Self.errorResponse(.invalidRequest("\"method\" must be a string"), id: replyID)
+        }
+        for key in o.keys where !["jsonrpc", "method", "params", "id"].contains(key) {
+            return Self.errorResponse(.invalidRequest("unknown member \"\(key)\""), id: replyID)
+        }
+        let result: JSONValue
+        do {
+            guard let method = methods[name] else { throw RPCError.methodNotFound(name) }
+            let params = try RPCParams(o["params"])
+            result = try await method(params)
+        } catch let e as RPCError {
+            return id == nil ? nil : Self.errorResponse(e, id: replyID)
+        } catch {
+            return id == nil ? nil : Self.errorResponse(.internalError("\(error)"), id: replyID)
+        }
+        // A call without an id is a notification: it runs, and gets no response.
+        guard id != nil else { return nil }
+        return .object(["jsonrpc": "2.0", "id": replyID, "result": result])
+    }
+
+    public static func errorResponse(_ error: RPCError, id: JSONValue) -> JSONValue {
+        .object(["jsonrpc": "2.0", "id": id, "error": error.json])
+    }
+}

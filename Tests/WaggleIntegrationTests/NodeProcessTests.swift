@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+import WaggleCore
+import WaggleLedger
+import WaggleNode
+
+/// End-to-end tests of the real `waggle` binary on temporary homes, over HTTP on loopback.
+@Suite(.serialized) struct NodeProcessTests {
+    /// `waggle init` into a fresh temporary home, with a free RPC port and fast blocks.
+    func makeHome() throws -> (String, TempHome) {
+        let tmp = TempHome()
+        let r = try runWaggle(["init", "--home", tmp.path, "--chain-id", "it-chain", "--moniker", "it"])
+        guard r.status == 0 else { throw NodeError(.io, "init failed: \(r.stderr)") }
+        let configPath = tmp.path + "/config/config.toml"
+        var config = try String(contentsOfFile: configPath, encoding: .utf8)
+        config = config.replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+        config = config.replacingOccurrences(of: "block_interval_ms = 1000", with: "block_interval_ms = 100")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return (tmp.path, tmp)
+    }
+
+    func blockIDs(_ client: RPCClient, upTo height: UInt64) async throws -> [UInt64: String] {
+        var ids: [UInt64: String] = [:]
+        for h in 1...max(height, 1) where height >= 1 {
+            let b = try await client.call("header", ["height": .string(String(h))])
+            ids[h] = b["block_id"]?.stringValue
+        }
+        return ids
+    }
+
+    func latestHeight(_ client: RPCClient) async throws -> UInt64 {
+        try await client.call("status", .object([:]))["sync_info"]?["latest_block_height"]?.uint64Value ?? 0
+    }
+
+    func balance(_ client: RPCClient, _ a: Address) async throws -> UInt64 {
+        try await client.call("account", ["address": .string(a.hex)])["balance"]?.uint64Value ?? 0
+    }
+
+    @Test func transferSurvivesSigkillAndRestart() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let node = NodeProcess(home: home)
+        try node.start()
+        try await node.waitForHeight(1)
+        let recipient = Signer(seed: [UInt8](repeating: 7, count: 32))!.address
+
+        // Through the CLI, as a user would.
+        let sent = try runWaggle(["tx", "send", "--home", home, "--from", "validator", "--to", recipient.hex, "--amount", "1234", "--fee", "2"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let sentJSON = try JSONValue.parse(Array(sent.stdout.utf8))
+        let txHash = try #require(sentJSON["hash"]?.stringValue)
+        let query = try runWaggle(["query", "account", recipient.hex, "--home", home])
+        #expect(query.status == 0, "\(query.stderr)")
+        #expect(try JSONValue.parse(Array(query.stdout.utf8))["balance"] == "1234")
+        let txQuery = try runWaggle(["query", "tx", txHash, "--home", home])
+        #expect(try JSONValue.parse(Array(txQuery.stdout.utf8))["tx"]?["body"]?["amount"] == "1234")
+
+        // More transfers over HTTP.
+        let validator = try Keyring(directory: home + "/keyring").get("validator").signer
+        for _ in 0..<3 {
+            _ = try await node.client.send(signer: validator, body: .transfer(to: recipient, amount: 10), fee: 1)
+        }
+        let height = try await latestHeight(node.client)
+        let ids = try await blockIDs(node.client, upTo: height)
+        let validatorBalance = try await balance(node.client, validator.address)
+        node.kill()
+
+        try node.start()
+        #expect(try await latestHeight(node.client) >= height)
+        #expect(try await balance(node.client, recipient) == 1264)
+        #expect(try await blockIDs(node.client, upTo: height) == ids)
+        try await node.waitForHeight(height + 2)
+        #expect(try await balance(node.client, validator.address) >= validatorBalance, "rewards only add to the validator")
+        #expect(node.terminate() == 0, "SIGTERM shuts down gracefully")
+    }
+
+    @Test func repeatedSigkillUnderLoadNeverLeavesAHalfCommittedHeight() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let genesis = try GenesisDoc.parse(Array(try Data(contentsOf: URL(fileURLWithPath: home + "/config/genesis.json"))))
+        let validator = try Keyring(directory: home + "/keyring").get("validator").signer
+        let recipients = (0..<4).map { Signer(seed: [UInt8](repeating: UInt8(40 + $0), count: 32))!.address }
+        var seen: [UInt64: String] = [:]
+        var rng = SplitMix64(seed: 0x5eed)
+        let node = NodeProcess(home: home)
+        for round in 0..<5 {
+            try node.start()
+            let client = node.client
+            // Everything committed before the last kill is still there, unchanged.
+            let height = try await latestHeight(client)
+            #expect(height >= UInt64(seen.count), "round \(round): height went backwards")
+            for (h, id) in try await blockIDs(client, upTo: UInt64(seen.count)) { #expect(seen[h] == id, "block \(h) changed after a kill") }
+            try await verifyReplay(client: client, genesis: genesis, upTo: height, accounts: recipients + [validator.address])
+
+            // Load: a stream of transfers, then SIGKILL at a seeded random instant.
+            var nonce = try await client.call("account", ["address": .string(validator.address.hex)])["nonce"]?.uint64Value ?? 0
+            let killAfterMs = 100 + Int(rng.next() % 400)
+            let start = Date()
+            while Date().timeIntervalSince(start) * 1000 < Double(killAfterMs) {
+                let tx = Transaction.sign(chainID: genesis.chainID, signer: validator, nonce: nonce, fee: 1,
+                                          body: .transfer(to: recipients[Int(nonce % 4)], amount: 1 + nonce % 7))
+                if (try? await client.call("broadcast_tx_sync", ["tx": .string("0x" + Hex.encode(tx.canonicalBytes))])) != nil { nonce += 1 }
+            }
+            let h = try await latestHeight(client)
+            for (k, v) in try await blockIDs(client, upTo: h) { seen[k] = v }
+            node.kill()
+        }
+        try node.start()
+        let final = try await latestHeight(node.client)
+        try await verifyReplay(client: node.client, genesis: genesis, upTo: final, accounts: recipients + [validator.address])
+        _ = node.terminate()
+    }
+
+    /// Replays blocks 1...height from genesis with the ledger in memory and checks that every
+    /// block chains to its parent, and that balances and nonces match what the node serves.
+    func verifyReplay(client: RPCClient, genesis: GenesisDoc, upTo height: UInt64, accounts: [Address]) async throws {
+        var mem = MemoryState()
+        mem.apply(try genesis.initialState().changes)
+        let ledger = genesis.ledger
+        var previousID = Hash256.zero
+        for h in stride(from: genesis.initialHeight, through: height, by: 1) {
+            let r = try await client.call("block", ["height": .string(String(h))])
+            let encoded = try #require(r["encoded"]?.stringValue)
+            let block = try Block(canonicalBytes: try #require(Hex.decode(encoded)))
+            #expect(block.header.lastBlockID == previousID, "block \(h) does not chain to its parent")
+            try block.validateBody()
+            var overlay = StateOverlay(base: mem)
+            _ = try ledger.executeBlock(height: h, lastCommit: block.lastCommit, evidence: block.evidence, transactions: block.transactions, state: &overlay)
+            mem.apply(overlay.changes)
+            previousID = block.id
+        }
+        for a in accounts {
+            let served = try await client.call("account", ["address": .string(a.hex), "height": .string(String(height))])
+            let replayed = try ledger.account(a, in: StateOverlay(base: mem)) ?? .empty
+            #expect(served["balance"]?.uint64Value == replayed.balance, "balance of \(a) at \(height)")
+            #expect(served["nonce"]?.uint64Value == replayed.nonce, "nonce of \(a) at \(height)")
+        }
+    }
+
+    @Test func badInputGetsOneClearLineAndANonZeroExit() throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        func expectOneLineError(_ args: [String], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let r = try runWaggle(args)
+            #expect(r.status != 0, "\(args) succeeded", sourceLocation: sourceLocation)
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count >= 1, sourceLocation: sourceLocation)
+            #expect(r.stderr.contains(fragment), "\(args): \(r.stderr)", sourceLocation: sourceLocation)
+            #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
+        }
+        try expectOneLineError(["start", "--home", home + "/nope"], "no Waggle home")
+        try expectOneLineError(["init", "--home", home], "already holds a Waggle home")
+        try expectOneLineError(["keys", "show", "nobody", "--home", home], "no key named")
+        try expectOneLineError(["tx", "send", "--home", home, "--from", "validator", "--to", "0x12", "--amount", "1"], "invalid address")
+        try expectOneLineError(["tx", "send", "--home", home, "--from", "ghost", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "1"], "no key named")
+        try expectOneLineError(["query", "account", "0x00", "--home", home], "invalid address")
+        try expectOneLineError(["status", "--home", home], "cannot reach the node")
+        try expectOneLineError(["tx", "send", "--home", home, "--frm", "x"], "Unknown option")
+        try expectOneLineError(["init", "--home", home + "/x", "--chain-id", "bad chain"], "invalid chain id")
+
+        let genesisPath = home + "/config/genesis.json"
+        let original = try String(contentsOfFile: genesisPath, encoding: .utf8)
+        try String(original.dropLast(20)).write(toFile: genesisPath, atomically: true, encoding: .utf8)
+        try expectOneLineError(["start", "--home", home], "genesis.json")
+        try original.replacingOccurrences(of: "\"it-chain\"", with: "\"it chain\"").write(toFile: genesisPath, atomically: true, encoding: .utf8)
+        try expectOneLineError(["start", "--home", home], "chain_id")
+        try original.write(toFile: genesisPath, atomically: true, encoding: .utf8)
+
+        // A running node: an unaffordable transfer is refused with the ledger's reason.
+        let node = NodeProcess(home: home)
+        try node.start()
+        defer { node.kill() }
+        _ = try runWaggle(["keys", "add", "pauper", "--home", home])
+        try expectOneLineError(["tx", "send", "--home", home, "--from", "pauper", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "5"], "does not exist")
+        try expectOneLineError(["tx", "send", "--home", home, "--from", "validator", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "18446744073709551615"], "insufficient_funds")
+        try expectOneLineError(["query", "tx", "0x" + String(repeating: "ab", count: 32), "--home", home], "not found")
+    }
+
+    @Test func garbageOnTheRPCPortChangesNothing() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let node = NodeProcess(home: home)
+        try node.start()
+        defer { node.kill() }
+        try await node.waitForHeight(1)
+        let http = HTTPClient(host: "127.0.0.1", port: node.port)
+        let bad = try await http.post("/", body: [0xde, 0xad, 0xbe, 0xef])
+        #expect(bad.status == 200)
+        #expect(try JSONValue.parse(bad.body)["error"]?["code"] == .int(-32700))
+        let huge = try await http.post("/", body: [UInt8](repeating: 0x20, count: 2_000_000))
+        #expect(huge.status == 413)
+        let health = try await http.get("/health")
+        #expect(health.status == 200)
+        #expect(try await node.client.call("status", .object([:]))["node_info"]?["chain_id"] == "it-chain")
+    }
+}
+
+/// A temporary home removed at the end of a test.
+final class TempHome: @unchecked Sendable {
+    let path = NSTemporaryDirectory() + "waggle-it-\(UUID().uuidString)"
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A small seeded generator (SplitMix64) so the kill instants are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

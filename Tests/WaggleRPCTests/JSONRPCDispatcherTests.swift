@@ -1,0 +1,93 @@
+import Testing
+import WaggleCore
+import WaggleRPC
+
+@Suite struct JSONRPCDispatcherTests {
+    let dispatcher = JSONRPCDispatcher(
+        methods: [
+            "echo": { p in try p.only(["value"]); return try p.required("value").value },
+            "fail": { _ in throw RPCError(code: 1234, message: "application failure") },
+            "crash": { _ in struct Boom: Error {}; throw Boom() },
+        ],
+        maxBatchRequests: 3)
+
+    func call(_ text: String) async throws -> JSONValue? {
+        guard let bytes = await dispatcher.handle(body: Array(text.utf8)) else { return nil }
+        return try JSONValue.parse(bytes)
+    }
+
+    func errorCode(_ v: JSONValue?) -> Int64? {
+        switch v?["error"]?["code"] {
+        case .int(let i)?: i
+        case .uint(let u)?: Int64(u)
+        default: nil
+        }
+    }
+
+    @Test func answersAValidCallWithItsResultAndID() async throws {
+        let r = try await call(#"{"jsonrpc":"2.0","id":7,"method":"echo","params":{"value":"hi"}}"#)
+        #expect(r?["result"] == "hi")
+        #expect(r?["id"] == 7)
+        #expect(r?["jsonrpc"] == "2.0")
+    }
+
+    @Test func malformedJSONIsAParseErrorWithNullID() async throws {
+        let r = try await call(#"{"jsonrpc":"2.0","id":1,"method":"ec"#)
+        #expect(errorCode(r) == -32700)
+        #expect(r?["id"] == .null)
+    }
+
+    @Test func structurallyInvalidRequestsAreRejected() async throws {
+        #expect(errorCode(try await call("42")) == -32600)
+        #expect(errorCode(try await call(#"{"id":1,"method":"echo"}"#)) == -32600, "missing jsonrpc")
+        #expect(errorCode(try await call(#"{"jsonrpc":"1.0","id":1,"method":"echo"}"#)) == -32600)
+        #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":5}"#)) == -32600)
+        #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":{"a":1},"method":"echo"}"#)) == -32600)
+        #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":"echo","extra":1}"#)) == -32600)
+        #expect(errorCode(try await call("[]")) == -32600, "empty batch")
+    }
+
+    @Test func unknownMethodIsMethodNotFound() async throws {
+        let r = try await call(#"{"jsonrpc":"2.0","id":"a","method":"nope"}"#)
+        #expect(errorCode(r) == -32601)
+        #expect(r?["id"] == "a")
+    }
+
+    @Test func badParamsAreInvalidParamsNamingTheField() async throws {
+        let positional = try await call(#"{"jsonrpc":"2.0","id":1,"method":"echo","params":["x"]}"#)
+        #expect(errorCode(positional) == -32602)
+        let unknown = try await call(#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"valu":1}}"#)
+        #expect(errorCode(unknown) == -32602)
+        #expect(unknown?["error"]?["message"]?.stringValue?.contains("valu") == true)
+        let missing = try await call(#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{}}"#)
+        #expect(missing?["error"]?["message"]?.stringValue?.contains("value") == true)
+    }
+
+    @Test func applicationAndInternalErrorsKeepTheirCodes() async throws {
+        #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":"fail"}"#)) == 1234)
+        #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":"crash"}"#)) == -32603)
+    }
+
+    @Test func batchAnswersEachCallAndSkipsNotifications() async throws {
+        let r = try await call(#"""
+            [{"jsonrpc":"2.0","id":1,"method":"echo","params":{"value":1}},
+             {"jsonrpc":"2.0","method":"echo","params":{"value":2}},
+             {"jsonrpc":"2.0","id":3,"method":"nope"}]
+            """#)
+        let items = try #require(r?.arrayValue)
+        #expect(items.count == 2)
+        #expect(items[0]["result"] == 1)
+        #expect(errorCode(items[1]) == -32601)
+    }
+
+    @Test func notificationsOnlyProduceNoBody() async throws {
+        #expect(try await call(#"{"jsonrpc":"2.0","method":"echo","params":{"value":1}}"#) == nil)
+        #expect(try await call(#"[{"jsonrpc":"2.0","method":"echo","params":{"value":1}}]"#) == nil)
+    }
+
+    @Test func batchOverTheLimitIsRejectedWhole() async throws {
+        let one = #"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"value":1}}"#
+        let r = try await call("[\(one),\(one),\(one),\(one)]")
+        #expect(errorCode(r) == -32600)
+    }
+}

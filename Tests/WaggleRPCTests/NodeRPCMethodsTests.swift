@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import Testing
+import WaggleCore
+import WaggleLedger
+import WaggleNode
+import WaggleRPC
+import WaggleTesting
+
+/// The node's methods over a real chain in a temporary RocksDB, called through the dispatcher.
+struct RPCFixture {
+    let dir: URL
+    let chain: Chain
+    let producer: BlockProducer
+    let validator = TestKeys.signer(0)
+    let dispatcher: JSONRPCDispatcher
+    let chainID: String
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("waggle-rpc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var b = GenesisBuilder(validators: 1)
+        b.extraAccounts = [GenesisAccount(address: TestKeys.signer(50).address, balance: 100)]
+        let genesis = b.build()
+        chainID = genesis.chainID
+        chain = try Chain(genesis: genesis, genesisBytes: genesis.json.serialized(), store: try ChainStore(path: dir.path + "/db"),
+                          mempoolLimits: .init(), retainVersions: 0, logger: Logger(label: "t"))
+        producer = try BlockProducer(chain: chain, signer: validator, persistence: try FileSignStatePersistence(path: dir.path + "/pv.json"),
+                                     interval: .seconds(1), logger: Logger(label: "t"))
+        let methods = NodeRPCMethods(chain: chain, moniker: "test", validatorKey: validator.publicKey, broadcastTxCommitTimeoutMs: 300)
+        dispatcher = JSONRPCDispatcher(methods: methods.table)
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+
+    func call(_ method: String, _ params: JSONValue = .object([:])) async throws -> JSONValue {
+        let req: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": .string(method), "params": params]
+        return try JSONValue.parse(await dispatcher.handle(body: req.serialized())!)
+    }
+
+    func produce() async throws { try await producer.produceBlock(after: await chain.head) }
+
+    func txHex(_ signer: Signer, to: Address, amount: UInt64, nonce: UInt64) -> JSONValue {
+        .string("0x" + Hex.encode(Transaction.sign(chainID: chainID, signer: signer, nonce: nonce, fee: 1, body: .transfer(to: to, amount: amount)).canonicalBytes))
+    }
+}
+
+func code(_ v: JSONValue) -> Int64? {
+    switch v["error"]?["code"] {
+    case .int(let i)?: i
+    case .uint(let u)?: Int64(u)
+    default: nil
+    }
+}
+
+@Suite struct NodeRPCMethodsTests {
+    @Test func statusAndEmptyChainAnswers() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let s = try await f.call("status")
+        #expect(s["result"]?["node_info"]?["chain_id"] == .string(f.chainID))
+        #expect(s["result"]?["sync_info"]?["latest_block_height"] == "0")
+        #expect(code(try await f.call("block")) == 3002, "no block yet")
+        #expect(try await f.call("genesis")["result"]?["genesis"]?["chain_id"] == .string(f.chainID))
+        #expect(try await f.call("health")["result"] == .object([:]))
+    }
+
+    @Test func broadcastThenQueryBlockTxAndAccount() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let to = TestKeys.signer(80).address
+        let sent = try await f.call("broadcast_tx_sync", ["tx": f.txHex(f.validator, to: to, amount: 42, nonce: 0)])
+        let hash = try #require(sent["result"]?["hash"]?.stringValue)
+        #expect(try await f.call("num_unconfirmed_txs")["result"]?["count"] == 1)
+        try await f.produce()
+        let tx = try await f.call("tx", ["hash": .string(hash)])
+        #expect(tx["result"]?["height"] == "1")
+        #expect(tx["result"]?["tx"]?["body"]?["amount"] == "42")
+        let acct = try await f.call("account", ["address": .string(to.hex)])
+        #expect(acct["result"]?["balance"] == "42")
+        let byHeight = try await f.call("block", ["height": 1])
+        let id = try #require(byHeight["result"]?["block_id"]?.stringValue)
+        let byHash = try await f.call("block", ["hash": .string(id)])
+        #expect(byHash["result"]?["block_id"] == .string(id))
+        let header = try await f.call("header", ["height": "1"])
+        #expect(header["result"]?["header"]?["height"] == "1")
+        let commit = try await f.call("commit", ["height": 1])
+        #expect(commit["result"]?["commit"]?["signatures"]?.arrayValue?.count == 1)
+        let vals = try await f.call("validators", ["height": 1])
+        #expect(vals["result"]?["validators"]?.arrayValue?.count == 1)
+    }
+
+    @Test func accountProofVerifiesAgainstTheSignedHeader() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let to = TestKeys.signer(81).address
+        _ = try await f.call("broadcast_tx_sync", ["tx": f.txHex(f.validator, to: to, amount: 7, nonce: 0)])
+        try await f.produce()
+        try await f.produce()
+        let r = try await f.call("account", ["address": .string(to.hex), "prove": true, "height": 1])
+        let p = try #require(r["result"]?["proof"])
+        let header = try Header(canonicalBytes: Hex.decode(p["header"]!.stringValue!)!)
+        let proof = try SparseMerkleProof(canonicalBytes: Hex.decode(p["proof"]!.stringValue!)!)
+        let value = Hex.decode(p["value"]!.stringValue!)
+        #expect(header.height == 1)
+        #expect(proof.verify(root: header.stateRoot, key: StateKey.account(to).treeKey, value: value))
+        // The commit stored for height 1 signs exactly that header.
+        let c = try await f.call("commit", ["height": 1])
+        let commit = try Commit(canonicalBytes: Hex.decode(c["result"]!["commit"]!["encoded"]!.stringValue!)!)
+        let set = try await f.chain.read { s, _ in try s.validatorSet(at: 1)! }
+        try commit.verify(chainID: f.chainID, validators: set, height: 1, blockID: header.blockID)
+    }
+
+    @Test func rejectionsReachTheClientWithCodesAndReasons() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let poor = TestKeys.signer(50)
+        let r = try await f.call("broadcast_tx_sync", ["tx": f.txHex(poor, to: f.validator.address, amount: 1_000, nonce: 0)])
+        #expect(code(r) == 1003)
+        #expect(r["error"]?["data"]?["reason"] == "insufficient_funds")
+        #expect(code(try await f.call("broadcast_tx_sync", ["tx": "0xzz"])) == -32602)
+        #expect(code(try await f.call("broadcast_tx_sync", ["tx": "0x0102"])) == 2005)
+        #expect(code(try await f.call("broadcast_tx_sync", [:])) == -32602)
+        #expect(code(try await f.call("account", ["address": "0x1234"])) == -32602)
+        #expect(code(try await f.call("tx", ["hash": .string(Hash256.sha256([1]).hex)])) == 3001)
+        #expect(code(try await f.call("block", ["height": 1, "hash": .string(Hash256.zero.hex)])) == -32602)
+        #expect(code(try await f.call("block", ["height": 99])) == 3002)
+        #expect(code(try await f.call("status", ["x": 1])) == -32602)
+    }
+
+    @Test func broadcastTxCommitWaitsForInclusionOrTimesOut() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let timedOut = try await f.call("broadcast_tx_commit", ["tx": f.txHex(f.validator, to: TestKeys.signer(82).address, amount: 1, nonce: 0)])
+        #expect(code(timedOut) == 3003)
+        async let waiting = f.call("broadcast_tx_commit", ["tx": f.txHex(f.validator, to: TestKeys.signer(82).address, amount: 1, nonce: 1)])
+        for _ in 0..<200 where await f.chain.mempoolCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await f.produce()
+        let r = try await waiting
+        #expect(r["result"]?["height"] == "1")
+    }
+}
