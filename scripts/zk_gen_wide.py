@@ -63,6 +63,8 @@ w("}")
 open("Sources/WaggleZK/MontgomeryArithmetic+Wide.swift", "w").write("\n".join(out) + "\n")
 
 # Straight-line Fp2 Karatsuba product with lazy reduction (only UInt64 locals, no tuples).
+# Order chosen to keep few values live: t = a0·b0, v = a1·b1, then u = t + v and d = t - v
+# (+ p·2^256 when negative), reduce d, then s = (a0+a1)(b0+b1) - u, reduce s.
 o = []
 w = o.append
 w("")
@@ -80,27 +82,6 @@ def mul(dst, x, y):
         for j in range(4):
             w("        (c, %s%d) = madd2(%s.%d, %s.%d, %s%d, c)" % (dst, i + j, x, i, y, j, dst, i + j))
         w("        %s%d = c" % (dst, i + 4))
-mul("t", "a0", "b0")
-mul("v", "a1", "b1")
-w("        let sa = add(a0, a1)")
-w("        let sb = add(b0, b1)")
-mul("s", "sa", "sb")
-# d = t - v ; if borrow add q<<256
-w("        br = 0")
-for k in range(8):
-    w("        var d%d: UInt64 = 0" % k)
-    w("        (d%d, br) = sbb(t%d, v%d, br)" % (k, k, k))
-w("        m = 0 &- br")
-w("        c = 0")
-for k in range(4):
-    w("        (d%d, c) = adc(d%d, q.%d & m, c)" % (k + 4, k + 4, k))
-# s = s - t - v
-w("        br = 0")
-for k in range(8):
-    w("        (s%d, br) = sbb(s%d, t%d, br)" % (k, k, k))
-w("        br = 0")
-for k in range(8):
-    w("        (s%d, br) = sbb(s%d, v%d, br)" % (k, k, k))
 def redc(x):
     w("        c2 = 0")
     for i in range(4):
@@ -109,9 +90,29 @@ def redc(x):
         for j in range(4):
             w("        (c, %s%d) = madd2(m, q.%d, %s%d, c)" % (x, i + j, j, x, i + j))
         w("        (%s%d, c2) = adc(%s%d, c, c2)" % (x, i + 4, x, i + 4))
+mul("t", "a0", "b0")
+mul("v", "a1", "b1")
+w("        br = 0")
+w("        c = 0")
+for k in range(8):
+    w("        var d%d: UInt64 = 0" % k)
+    w("        (d%d, br) = sbb(t%d, v%d, br)" % (k, k, k))
+for k in range(8):
+    w("        (t%d, c) = adc(t%d, v%d, c)  // u = t + v, kept in t" % (k, k, k))
+w("        m = 0 &- br")
+w("        c = 0")
+for k in range(4):
+    w("        (d%d, c) = adc(d%d, q.%d & m, c)" % (k + 4, k + 4, k))
 redc("d")
+w("        let r0 = reduceOnce((d4, d5, d6, d7), q)")
+w("        let sa = add(a0, a1)")
+w("        let sb = add(b0, b1)")
+mul("s", "sa", "sb")
+w("        br = 0")
+for k in range(8):
+    w("        (s%d, br) = sbb(s%d, t%d, br)" % (k, k, k))
 redc("s")
-w("        return (reduceOnce((d4, d5, d6, d7), q), reduceOnce((s4, s5, s6, s7), q))")
+w("        return (r0, reduceOnce((s4, s5, s6, s7), q))")
 w("    }")
 w("}")
 open("Sources/WaggleZK/MontgomeryArithmetic+Wide.swift", "a").write("\n".join(o) + "\n")

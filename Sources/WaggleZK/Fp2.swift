@@ -12,9 +12,13 @@ public struct Fp2: FieldElement, CustomStringConvertible {
     @inlinable public var isZero: Bool { c0.isZero && c1.isZero }
 
     @inlinable @inline(__always)
-    public static func + (a: Fp2, b: Fp2) -> Fp2 { Fp2(a.c0 + b.c0, a.c1 + b.c1) }
+    public static func + (a: Fp2, b: Fp2) -> Fp2 {
+        Fp2(Fp(mont: MontgomeryArithmetic.modAdd(a.c0.l, b.c0.l, Fp.q)), Fp(mont: MontgomeryArithmetic.modAdd(a.c1.l, b.c1.l, Fp.q)))
+    }
     @inlinable @inline(__always)
-    public static func - (a: Fp2, b: Fp2) -> Fp2 { Fp2(a.c0 - b.c0, a.c1 - b.c1) }
+    public static func - (a: Fp2, b: Fp2) -> Fp2 {
+        Fp2(Fp(mont: MontgomeryArithmetic.modSub(a.c0.l, b.c0.l, Fp.q)), Fp(mont: MontgomeryArithmetic.modSub(a.c1.l, b.c1.l, Fp.q)))
+    }
     @inlinable @inline(__always)
     public static prefix func - (a: Fp2) -> Fp2 { Fp2(-a.c0, -a.c1) }
 
@@ -29,13 +33,18 @@ public struct Fp2: FieldElement, CustomStringConvertible {
 
     @inlinable @inline(__always)
     public func squared() -> Fp2 {
-        // (a + bu)^2 = (a + b)(a - b) + 2ab u
-        let ab = c0 * c1
-        return Fp2((c0 + c1) * (c0 - c1), ab.doubled())
+        // (a + bu)^2 = (a + b)(a - b) + 2ab·u
+        typealias M = MontgomeryArithmetic
+        let s = M.modAdd(c0.l, c1.l, Fp.q)
+        let d = M.modSub(c0.l, c1.l, Fp.q)
+        let t = M.modDouble(c0.l, Fp.q)
+        return Fp2(Fp(mont: M.montMul(s, d, Fp.q, Fp.qInvNeg)), Fp(mont: M.montMul(t, c1.l, Fp.q, Fp.qInvNeg)))
     }
 
     @inlinable @inline(__always)
-    public func doubled() -> Fp2 { Fp2(c0.doubled(), c1.doubled()) }
+    public func doubled() -> Fp2 {
+        Fp2(Fp(mont: MontgomeryArithmetic.modDouble(c0.l, Fp.q)), Fp(mont: MontgomeryArithmetic.modDouble(c1.l, Fp.q)))
+    }
 
     @inlinable @inline(__always)
     public func halved() -> Fp2 { Fp2(c0.halved(), c1.halved()) }
@@ -50,10 +59,12 @@ public struct Fp2: FieldElement, CustomStringConvertible {
     /// Multiplication by the Fp6 non-residue ξ = 9 + u.
     @inlinable @inline(__always)
     public func mulByNonResidue() -> Fp2 {
-        // (a + bu)(9 + u) = (9a - b) + (a + 9b)u
-        let a8 = c0.doubled().doubled().doubled()
-        let b8 = c1.doubled().doubled().doubled()
-        return Fp2(a8 + c0 - c1, b8 + c1 + c0)
+        // (a + bu)(9 + u) = (9a - b) + (9b + a)u; 9a + (p - b) and 9b + a are below 11p.
+        typealias M = MontgomeryArithmetic
+        let negB = M.sub(Fp.q, c1.l).0
+        let r0 = M.reduceBelow16p(M.nineTimesPlus(c0.l, negB, (0, 0, 0, 0)), Fp.q)
+        let r1 = M.reduceBelow16p(M.nineTimesPlus(c1.l, c0.l, (0, 0, 0, 0)), Fp.q)
+        return Fp2(Fp(mont: r0), Fp(mont: r1))
     }
 
     public func inverse() -> Fp2 {

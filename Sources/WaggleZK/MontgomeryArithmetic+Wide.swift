@@ -185,6 +185,68 @@ extension MontgomeryArithmetic {
         (c, v5) = madd2(a1.3, b1.2, v5, c)
         (c, v6) = madd2(a1.3, b1.3, v6, c)
         v7 = c
+        br = 0
+        c = 0
+        var d0: UInt64 = 0
+        (d0, br) = sbb(t0, v0, br)
+        var d1: UInt64 = 0
+        (d1, br) = sbb(t1, v1, br)
+        var d2: UInt64 = 0
+        (d2, br) = sbb(t2, v2, br)
+        var d3: UInt64 = 0
+        (d3, br) = sbb(t3, v3, br)
+        var d4: UInt64 = 0
+        (d4, br) = sbb(t4, v4, br)
+        var d5: UInt64 = 0
+        (d5, br) = sbb(t5, v5, br)
+        var d6: UInt64 = 0
+        (d6, br) = sbb(t6, v6, br)
+        var d7: UInt64 = 0
+        (d7, br) = sbb(t7, v7, br)
+        (t0, c) = adc(t0, v0, c)  // u = t + v, kept in t
+        (t1, c) = adc(t1, v1, c)  // u = t + v, kept in t
+        (t2, c) = adc(t2, v2, c)  // u = t + v, kept in t
+        (t3, c) = adc(t3, v3, c)  // u = t + v, kept in t
+        (t4, c) = adc(t4, v4, c)  // u = t + v, kept in t
+        (t5, c) = adc(t5, v5, c)  // u = t + v, kept in t
+        (t6, c) = adc(t6, v6, c)  // u = t + v, kept in t
+        (t7, c) = adc(t7, v7, c)  // u = t + v, kept in t
+        m = 0 &- br
+        c = 0
+        (d4, c) = adc(d4, q.0 & m, c)
+        (d5, c) = adc(d5, q.1 & m, c)
+        (d6, c) = adc(d6, q.2 & m, c)
+        (d7, c) = adc(d7, q.3 & m, c)
+        c2 = 0
+        m = d0 &* qInvNeg
+        c = 0
+        (c, d0) = madd2(m, q.0, d0, c)
+        (c, d1) = madd2(m, q.1, d1, c)
+        (c, d2) = madd2(m, q.2, d2, c)
+        (c, d3) = madd2(m, q.3, d3, c)
+        (d4, c2) = adc(d4, c, c2)
+        m = d1 &* qInvNeg
+        c = 0
+        (c, d1) = madd2(m, q.0, d1, c)
+        (c, d2) = madd2(m, q.1, d2, c)
+        (c, d3) = madd2(m, q.2, d3, c)
+        (c, d4) = madd2(m, q.3, d4, c)
+        (d5, c2) = adc(d5, c, c2)
+        m = d2 &* qInvNeg
+        c = 0
+        (c, d2) = madd2(m, q.0, d2, c)
+        (c, d3) = madd2(m, q.1, d3, c)
+        (c, d4) = madd2(m, q.2, d4, c)
+        (c, d5) = madd2(m, q.3, d5, c)
+        (d6, c2) = adc(d6, c, c2)
+        m = d3 &* qInvNeg
+        c = 0
+        (c, d3) = madd2(m, q.0, d3, c)
+        (c, d4) = madd2(m, q.1, d4, c)
+        (c, d5) = madd2(m, q.2, d5, c)
+        (c, d6) = madd2(m, q.3, d6, c)
+        (d7, c2) = adc(d7, c, c2)
+        let r0 = reduceOnce((d4, d5, d6, d7), q)
         let sa = add(a0, a1)
         let sb = add(b0, b1)
         var s0: UInt64 = 0
@@ -220,29 +282,6 @@ extension MontgomeryArithmetic {
         (c, s6) = madd2(sa.3, sb.3, s6, c)
         s7 = c
         br = 0
-        var d0: UInt64 = 0
-        (d0, br) = sbb(t0, v0, br)
-        var d1: UInt64 = 0
-        (d1, br) = sbb(t1, v1, br)
-        var d2: UInt64 = 0
-        (d2, br) = sbb(t2, v2, br)
-        var d3: UInt64 = 0
-        (d3, br) = sbb(t3, v3, br)
-        var d4: UInt64 = 0
-        (d4, br) = sbb(t4, v4, br)
-        var d5: UInt64 = 0
-        (d5, br) = sbb(t5, v5, br)
-        var d6: UInt64 = 0
-        (d6, br) = sbb(t6, v6, br)
-        var d7: UInt64 = 0
-        (d7, br) = sbb(t7, v7, br)
-        m = 0 &- br
-        c = 0
-        (d4, c) = adc(d4, q.0 & m, c)
-        (d5, c) = adc(d5, q.1 & m, c)
-        (d6, c) = adc(d6, q.2 & m, c)
-        (d7, c) = adc(d7, q.3 & m, c)
-        br = 0
         (s0, br) = sbb(s0, t0, br)
         (s1, br) = sbb(s1, t1, br)
         (s2, br) = sbb(s2, t2, br)
@@ -251,44 +290,6 @@ extension MontgomeryArithmetic {
         (s5, br) = sbb(s5, t5, br)
         (s6, br) = sbb(s6, t6, br)
         (s7, br) = sbb(s7, t7, br)
-        br = 0
-        (s0, br) = sbb(s0, v0, br)
-        (s1, br) = sbb(s1, v1, br)
-        (s2, br) = sbb(s2, v2, br)
-        (s3, br) = sbb(s3, v3, br)
-        (s4, br) = sbb(s4, v4, br)
-        (s5, br) = sbb(s5, v5, br)
-        (s6, br) = sbb(s6, v6, br)
-        (s7, br) = sbb(s7, v7, br)
-        c2 = 0
-        m = d0 &* qInvNeg
-        c = 0
-        (c, d0) = madd2(m, q.0, d0, c)
-        (c, d1) = madd2(m, q.1, d1, c)
-        (c, d2) = madd2(m, q.2, d2, c)
-        (c, d3) = madd2(m, q.3, d3, c)
-        (d4, c2) = adc(d4, c, c2)
-        m = d1 &* qInvNeg
-        c = 0
-        (c, d1) = madd2(m, q.0, d1, c)
-        (c, d2) = madd2(m, q.1, d2, c)
-        (c, d3) = madd2(m, q.2, d3, c)
-        (c, d4) = madd2(m, q.3, d4, c)
-        (d5, c2) = adc(d5, c, c2)
-        m = d2 &* qInvNeg
-        c = 0
-        (c, d2) = madd2(m, q.0, d2, c)
-        (c, d3) = madd2(m, q.1, d3, c)
-        (c, d4) = madd2(m, q.2, d4, c)
-        (c, d5) = madd2(m, q.3, d5, c)
-        (d6, c2) = adc(d6, c, c2)
-        m = d3 &* qInvNeg
-        c = 0
-        (c, d3) = madd2(m, q.0, d3, c)
-        (c, d4) = madd2(m, q.1, d4, c)
-        (c, d5) = madd2(m, q.2, d5, c)
-        (c, d6) = madd2(m, q.3, d6, c)
-        (d7, c2) = adc(d7, c, c2)
         c2 = 0
         m = s0 &* qInvNeg
         c = 0
@@ -318,6 +319,6 @@ extension MontgomeryArithmetic {
         (c, s5) = madd2(m, q.2, s5, c)
         (c, s6) = madd2(m, q.3, s6, c)
         (s7, c2) = adc(s7, c, c2)
-        return (reduceOnce((d4, d5, d6, d7), q), reduceOnce((s4, s5, s6, s7), q))
+        return (r0, reduceOnce((s4, s5, s6, s7), q))
     }
 }

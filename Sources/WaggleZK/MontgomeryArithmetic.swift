@@ -180,4 +180,61 @@ enum MontgomeryArithmetic {
         }
         return reduceOnce((t0, t1, t2, t3), q)
     }
+
+    /// Reduces t < 16q (five limbs) to [0, q) by conditionally subtracting 8q, 4q, 2q and q.
+    @inlinable @inline(__always)
+    static func reduceBelow16p(_ t: (UInt64, UInt64, UInt64, UInt64, UInt64), _ q: Limbs) -> Limbs {
+        let q2 = (q.0 << 1, (q.1 << 1) | (q.0 >> 63), (q.2 << 1) | (q.1 >> 63), (q.3 << 1) | (q.2 >> 63), q.3 >> 63)
+        let q4 = (q.0 << 2, (q.1 << 2) | (q.0 >> 62), (q.2 << 2) | (q.1 >> 62), (q.3 << 2) | (q.2 >> 62), q.3 >> 62)
+        let q8 = (q.0 << 3, (q.1 << 3) | (q.0 >> 61), (q.2 << 3) | (q.1 >> 61), (q.3 << 3) | (q.2 >> 61), q.3 >> 61)
+        var x = conditionalSubtract5(t, q8)
+        x = conditionalSubtract5(x, q4)
+        x = conditionalSubtract5(x, q2)
+        x = conditionalSubtract5(x, (q.0, q.1, q.2, q.3, 0))
+        return (x.0, x.1, x.2, x.3)
+    }
+
+    /// x - m when x >= m, else x (five limbs, branch-free).
+    @inlinable @inline(__always)
+    static func conditionalSubtract5(
+        _ x: (UInt64, UInt64, UInt64, UInt64, UInt64), _ m: (UInt64, UInt64, UInt64, UInt64, UInt64)
+    ) -> (UInt64, UInt64, UInt64, UInt64, UInt64) {
+        let (d0, b0) = sbb(x.0, m.0, 0)
+        let (d1, b1) = sbb(x.1, m.1, b0)
+        let (d2, b2) = sbb(x.2, m.2, b1)
+        let (d3, b3) = sbb(x.3, m.3, b2)
+        let (d4, b4) = sbb(x.4, m.4, b3)
+        let keep = 0 &- b4
+        return (
+            d0 ^ ((x.0 ^ d0) & keep), d1 ^ ((x.1 ^ d1) & keep), d2 ^ ((x.2 ^ d2) & keep),
+            d3 ^ ((x.3 ^ d3) & keep), d4 ^ ((x.4 ^ d4) & keep)
+        )
+    }
+
+    /// 9·a + b + c over five limbs (a, b, c < 2^255), used for multiplication by ξ = 9 + u.
+    @inlinable @inline(__always)
+    static func nineTimesPlus(_ a: Limbs, _ b: Limbs, _ c: Limbs) -> (UInt64, UInt64, UInt64, UInt64, UInt64) {
+        let e0 = a.0 << 3
+        let e1 = (a.1 << 3) | (a.0 >> 61)
+        let e2 = (a.2 << 3) | (a.1 >> 61)
+        let e3 = (a.3 << 3) | (a.2 >> 61)
+        let e4 = a.3 >> 61
+        var (r0, k) = adc(e0, a.0, 0)
+        var r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64
+        (r1, k) = adc(e1, a.1, k)
+        (r2, k) = adc(e2, a.2, k)
+        (r3, k) = adc(e3, a.3, k)
+        r4 = e4 &+ k
+        (r0, k) = adc(r0, b.0, 0)
+        (r1, k) = adc(r1, b.1, k)
+        (r2, k) = adc(r2, b.2, k)
+        (r3, k) = adc(r3, b.3, k)
+        r4 = r4 &+ k
+        (r0, k) = adc(r0, c.0, 0)
+        (r1, k) = adc(r1, c.1, k)
+        (r2, k) = adc(r2, c.2, k)
+        (r3, k) = adc(r3, c.3, k)
+        r4 = r4 &+ k
+        return (r0, r1, r2, r3, r4)
+    }
 }
