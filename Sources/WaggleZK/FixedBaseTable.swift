@@ -3,8 +3,9 @@
 /// most 64 mixed additions and no doublings.
 struct FixedBaseTable<P: JacobianPoint>: Sendable {
     static var windows: Int { 64 }
-    /// Above this many IC points a key falls back to an MSM (a G1 table is 60 KiB).
-    static var maxTablesPerKey: Int { 257 }
+    /// Above this many IC points (64 public inputs) a key falls back to an MSM for vk_x, which
+    /// bounds a prepared key's tables to about 4 MiB (a G1 table is 60 KiB).
+    static var maxTablesPerKey: Int { 65 }
 
     let entries: [P]  // windows × 15, each normalized (z = 1) or the identity
 

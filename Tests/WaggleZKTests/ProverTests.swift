@@ -89,6 +89,26 @@ struct ProverTests {
         #expect(try vk.batchVerify(items, seed: Fr(5)).allValid)
     }
 
+    @Test func keysWithManyPublicInputsVerifyWithoutFixedBaseTables() throws {
+        var cs = ConstraintSystem()
+        for i in 0..<70 {
+            let v = Fr(UInt64(i + 2))
+            let x = cs.addPublicInput(v)
+            let sq = cs.addWitness(v * v)
+            cs.enforce(LinearCombination(x), LinearCombination(x), LinearCombination(sq), name: "sq\(i)")
+        }
+        let pk = try Groth16Setup.generate(cs, randomness: Groth16SetupRandomness(seed: Fr(3)))
+        let vk = try PreparedVerifyingKey(pk.verifyingKey)
+        #expect(vk.icTables.isEmpty)
+        let (proof, pub) = try Groth16Prover.prove(pk, cs, r: Fr(5), s: Fr(6))
+        #expect(try vk.verify(proof, publicInputs: pub))
+        var bad = pub
+        bad[69] = bad[69] + .one
+        #expect(try vk.verify(proof, publicInputs: bad) == false)
+        let items = [Groth16BatchItem(proof: proof, publicInputs: pub), Groth16BatchItem(proof: proof, publicInputs: bad)]
+        #expect(try vk.batchVerify(items, seed: Fr(1)).invalidIndices == [1])
+    }
+
     @Test func proverRefusesUnsatisfiedOrMismatchedSystems() throws {
         let cs = Self.cubic(x: 3)
         let pk = try Groth16Setup.generate(cs, randomness: Groth16SetupRandomness(seed: Self.setupSeed))
