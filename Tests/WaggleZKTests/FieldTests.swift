@@ -37,9 +37,31 @@ struct FieldTests {
             if !a.isZero { #expect(a * a.inverse() == .one) }
             let x = Fp2(a, b), y = Fp2(c, a)
             #expect(x.squared() == x * x)
+            #expect(x * y == y * x)
+            #expect((x + y) - y == x)
             #expect(x * x.inverse() == .one)
             #expect(x.mulByNonResidue() == x * Fp2(Fp(9), Fp(1)))
             if let s = (x.squared()).squareRoot() { #expect(s == x || s == -x) } else { Issue.record("no sqrt of a square") }
+        }
+    }
+
+    /// The lazily reduced Fp2 product and the limb-level ξ multiplication against the schoolbook
+    /// definitions, on the extreme values 0, 1, p - 1 and p - 2 (where reduction bounds are tight).
+    @Test func fp2ArithmeticMatchesDefinitionsOnExtremeValues() {
+        let pm1 = -Fp.one, pm2 = -Fp(2)
+        let values: [Fp] = [.zero, .one, pm1, pm2, Fp(9), -Fp(9)]
+        for a0 in values {
+            for a1 in values {
+                let x = Fp2(a0, a1)
+                #expect(x.mulByNonResidue() == Fp2(Fp(9) * a0 - a1, a0 + Fp(9) * a1))
+                #expect(x.squared() == Fp2(a0 * a0 - a1 * a1, (a0 * a1).doubled()))
+                for b0 in values {
+                    for b1 in values {
+                        let y = Fp2(b0, b1)
+                        #expect(x * y == Fp2(a0 * b0 - a1 * b1, a0 * b1 + a1 * b0))
+                    }
+                }
+            }
         }
     }
 
