@@ -70,6 +70,17 @@ struct BatchVerificationTests {
             for i in 0..<n { naive = naive + bases[i].multiplied(by: scalars[i]) }
             #expect(MultiScalarMultiplication.compute(bases: bases, scalars: scalars) == naive, "n = \(n)")
         }
+        // Extreme scalars exercise the signed-digit carry into the top window.
+        let extremes: [UInt256] = [
+            UInt256(.max, .max, .max, .max), UInt256(0, 0, 0, 1 << 63), Fr.modulus, UInt256(.max, .max, .max, .max >> 2),
+        ]
+        for n in [12, 64] {
+            let bases = (0..<n).map { i in G1Projective.generator.multiplied(by: UInt256(UInt64(i + 1))).affine.projective }
+            let scalars = (0..<n).map { extremes[$0 % extremes.count] }
+            var naive = G1Projective.identity
+            for i in 0..<n { naive = naive + bases[i].multiplied(by: scalars[i]) }
+            #expect(MultiScalarMultiplication.compute(bases: bases, scalars: scalars) == naive, "extremes, n = \(n)")
+        }
         let g2 = (0..<20).map { i in G2Projective.generator.multiplied(by: UInt256(UInt64(i + 1))).affine.projective }
         let s = (0..<20).map { _ in rng.fr().value }
         var naive2 = G2Projective.identity
