@@ -23,7 +23,7 @@ public struct ConsensusStateMachine: Sendable {
 
     private var validators: ValidatorSet?
     private var votes: HeightVoteSet?
-    private var proposals: [UInt32: ReceivedProposal] = [:]
+    private var proposals: [UInt32: RoundProposals] = [:]
     /// Proposers of rounds 1, 2, ... of this height, extended on demand: round r's proposer is the
     /// r-th election after one rescale-and-centre of the height's selection state.
     private var roundZeroProposer: Address?
@@ -43,6 +43,17 @@ public struct ConsensusStateMachine: Sendable {
         let proposal: Proposal
         let isValid: Bool
     }
+
+    /// The proposals of one round. Lines 22 and 28 act on the first one; lines 36 and 49 on any
+    /// proposal of the round's proposer for the block that has the quorum, so a node that first
+    /// heard an equivocating proposer's other block can still lock and decide.
+    private struct RoundProposals: Sendable {
+        var first: ReceivedProposal
+        var byBlock: [Hash256: ReceivedProposal]
+    }
+
+    /// Different signed proposals kept per round beyond those a quorum supports.
+    public static let maxProposalsPerRound = 4
 
     /// `signer` is nil for a node that follows consensus without voting.
     public init(chainID: String, config: ConsensusConfig = ConsensusConfig(), signer: (any ConsensusSigner)?) {
@@ -112,13 +123,18 @@ public struct ConsensusStateMachine: Sendable {
 
     private mutating func receiveProposal(_ proposal: Proposal, isValid: Bool) {
         guard isStarted, decision == nil, proposal.height == height, proposal.round <= round &+ config.maxRoundsAhead,
-            proposals[proposal.round] == nil, let validators
+            let validators
         else { return }
+        let existing = proposals[proposal.round]
+        if existing?.byBlock[proposal.blockID] != nil { return }
+        if let existing, existing.byBlock.count >= Self.maxProposalsPerRound, !hasQuorum(round: proposal.round, for: proposal.blockID) {
+            return
+        }
         guard let expected = proposer(round: proposal.round), expected == proposal.proposer,
             let member = validators.validator(expected), proposal.verify(chainID: chainID, publicKey: member.publicKey)
         else { return }
         if let pol = proposal.polRound, pol >= proposal.round { return }
-        proposals[proposal.round] = ReceivedProposal(proposal: proposal, isValid: isValid)
+        store(ReceivedProposal(proposal: proposal, isValid: isValid))
         if let i = validators.index(of: proposal.proposer) { votes?.noteSender(index: i, round: proposal.round) }
         evaluate(eventRound: proposal.round)
     }
@@ -127,11 +143,12 @@ public struct ConsensusStateMachine: Sendable {
         guard isStarted, vote.height == height, vote.round <= round &+ config.maxRoundsAhead else { return }
         // After the decision the height's votes are still checked for equivocation.
         switch votes?.add(vote) {
-        case .added:
+        case .added, .alreadyReported:
             if decision == nil { evaluate(eventRound: vote.round) }
         case .conflicting(let evidence):
             pending.append(.evidence(evidence))
-        case .duplicate, .alreadyReported, .rejected, nil:
+            if decision == nil { evaluate(eventRound: vote.round) }
+        case .duplicate, .rejected, nil:
             break
         }
     }
@@ -192,11 +209,16 @@ public struct ConsensusStateMachine: Sendable {
             let proposal = Proposal(height: height, round: round, polRound: polRound, blockID: blockID, proposer: s.address, signature: sig)
             flushCheckpoint()
             pending.append(.broadcastProposal(proposal))
-            proposals[round] = ReceivedProposal(proposal: proposal, isValid: true)
+            store(ReceivedProposal(proposal: proposal, isValid: true))
             if let i = validators?.index(of: s.address) { votes?.noteSender(index: i, round: round) }
         } catch {
             signer = s
             pending.append(.signingRefused(height: height, round: round, step: .proposal, reason: error))
+            if error.code == .conflictingSignBytes, let earlier = recoverProposal() {
+                flushCheckpoint()
+                pending.append(.broadcastProposal(earlier))
+                store(ReceivedProposal(proposal: earlier, isValid: true))
+            }
         }
     }
 
@@ -213,7 +235,73 @@ public struct ConsensusStateMachine: Sendable {
         } catch {
             signer = s
             pending.append(.signingRefused(height: height, round: round, step: SignStep(type), reason: error))
+            if error.code == .conflictingSignBytes, let earlier = recoverVote(type) {
+                flushCheckpoint()
+                pending.append(.broadcastVote(earlier))
+                _ = votes?.add(earlier, signatureChecked: true)
+            }
         }
+    }
+
+    /// After a restart the guard may hold a vote of this very (height, round, step) that the
+    /// engine no longer remembers; it is the vote this validator cast, so it is cast again (what
+    /// replaying CometBFT's WAL achieves).
+    private func recoverVote(_ type: VoteType) -> Vote? {
+        guard let s = signer, let last = s.lastSignState, last.height == height, last.round == round,
+            last.step == SignStep(type).rawValue, let signature = last.signature
+        else { return nil }
+        let nilBytes = Vote.signBytes(chainID: chainID, type: type, height: height, round: round, blockID: nil)
+        let base = nilBytes.dropLast()
+        guard last.signBytes.count >= base.count, last.signBytes.starts(with: base) else { return nil }
+        let rest = Array(last.signBytes[base.count...])
+        let blockID: Hash256?
+        if rest == [0] {
+            blockID = nil
+        } else if rest.count == 1 + Hash256.length, rest[0] == 1, let id = Hash256(Array(rest[1...])) {
+            blockID = id
+        } else {
+            return nil
+        }
+        guard Vote.signBytes(chainID: chainID, type: type, height: height, round: round, blockID: blockID) == last.signBytes else { return nil }
+        return Vote(type: type, height: height, round: round, blockID: blockID, validator: s.address, signature: signature)
+    }
+
+    /// The proposal counterpart of `recoverVote`.
+    private func recoverProposal() -> Proposal? {
+        guard let s = signer, let last = s.lastSignState, last.height == height, last.round == round,
+            last.step == SignStep.proposal.rawValue, let signature = last.signature
+        else { return nil }
+        let sample = Proposal.signBytes(chainID: chainID, height: height, round: round, polRound: nil, blockID: .zero)
+        let base = sample.dropLast(1 + Hash256.length)
+        guard last.signBytes.starts(with: base) else { return nil }
+        let rest = Array(last.signBytes[base.count...])
+        var polRound: UInt32?
+        var idBytes: [UInt8]
+        if rest.count == 1 + Hash256.length, rest[0] == 0 {
+            idBytes = Array(rest[1...])
+        } else if rest.count == 1 + 4 + Hash256.length, rest[0] == 1 {
+            polRound = rest[1..<5].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            idBytes = Array(rest[5...])
+        } else {
+            return nil
+        }
+        guard let blockID = Hash256(idBytes),
+            Proposal.signBytes(chainID: chainID, height: height, round: round, polRound: polRound, blockID: blockID) == last.signBytes
+        else { return nil }
+        return Proposal(height: height, round: round, polRound: polRound, blockID: blockID, proposer: s.address, signature: signature)
+    }
+
+    private mutating func store(_ received: ReceivedProposal) {
+        let p = received.proposal
+        if proposals[p.round] == nil {
+            proposals[p.round] = RoundProposals(first: received, byBlock: [p.blockID: received])
+        } else {
+            proposals[p.round]?.byBlock[p.blockID] = received
+        }
+    }
+
+    private func hasQuorum(round r: UInt32, for blockID: Hash256) -> Bool {
+        votes?.prevotes(r)?.twoThirdsMajority == .some(blockID) || votes?.precommits(r)?.twoThirdsMajority == .some(blockID)
     }
 
     private mutating func schedule(_ s: ConsensusStep) {
@@ -245,8 +333,9 @@ public struct ConsensusStateMachine: Sendable {
 
     /// Line 49: a proposal of round r and 2f+1 precommits for its block, whatever our round.
     private mutating func tryDecide(round r: UInt32) -> Bool {
-        guard decision == nil, let received = proposals[r], received.isValid,
-            let commit = votes?.precommits(r)?.makeCommit(for: received.proposal.blockID)
+        guard decision == nil, case .some(.some(let id)) = votes?.precommits(r)?.twoThirdsMajority,
+            let received = proposals[r]?.byBlock[id], received.isValid,
+            let commit = votes?.precommits(r)?.makeCommit(for: id)
         else { return false }
         decision = received.proposal.blockID
         pending.append(.decide(height: height, round: r, blockID: received.proposal.blockID, commit: commit))
@@ -255,7 +344,7 @@ public struct ConsensusStateMachine: Sendable {
 
     /// One rule of the current round (lines 22, 28, 34, 36, 44, 47); true when one fired.
     private mutating func applyCurrentRoundRule() -> Bool {
-        let current = proposals[round]
+        let current = proposals[round]?.first
         let prevotes = votes?.prevotes(round)
         if step == .propose, let current {
             let p = current.proposal
@@ -282,12 +371,11 @@ public struct ConsensusStateMachine: Sendable {
             schedule(.prevote)
             return true
         }
-        if step >= .prevote, !sawPolkaForProposal, let current, current.isValid,
-            prevotes?.hasTwoThirds(for: current.proposal.blockID) == true
+        if step >= .prevote, !sawPolkaForProposal, case .some(.some(let id)) = prevotes?.twoThirdsMajority,
+            proposals[round]?.byBlock[id]?.isValid == true
         {
             // Line 36.
             sawPolkaForProposal = true
-            let id = current.proposal.blockID
             if step == .prevote {
                 locked = .init(round: round, blockID: id)
                 valid = .init(round: round, blockID: id)

@@ -109,6 +109,8 @@ public struct SignRefusal: Error, Hashable, Sendable, CustomStringConvertible {
 /// simulated validators may use `UnguardedSigner`.
 public protocol ConsensusSigner: Sendable {
     var address: Address { get }
+    /// The last signature this signer released, when it keeps one (the guard does).
+    var lastSignState: LastSignState? { get }
     mutating func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature
 }
 
@@ -117,6 +119,7 @@ public struct UnguardedSigner: ConsensusSigner {
     public let signer: Signer
     public init(_ signer: Signer) { self.signer = signer }
     public var address: Address { signer.address }
+    public var lastSignState: LastSignState? { nil }
     public func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature {
         signer.sign(signBytes)
     }
@@ -140,6 +143,7 @@ public struct SignGuard<Persistence: SignStatePersistence>: ConsensusSigner {
     }
 
     public var address: Address { signer.address }
+    public var lastSignState: LastSignState? { last }
 
     public mutating func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature {
         if let last {

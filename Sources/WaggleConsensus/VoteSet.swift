@@ -1,8 +1,11 @@
 import WaggleCore
 
-/// The votes of one type for one (height, round), tallied by voting power. It keeps the first vote
-/// of each validator; a second, different vote of the same validator is equivocation and becomes
-/// `DuplicateVoteEvidence` (reported once per validator).
+/// The votes of one type for one (height, round), tallied by voting power. A second, different vote
+/// of the same validator is equivocation and becomes `DuplicateVoteEvidence` (reported once per
+/// validator). As in the paper, where "2f+1 ⟨PREVOTE, id(v)⟩" counts distinct senders of that
+/// message, an equivocator's vote counts toward each block id it voted for (up to
+/// `maxVotesPerValidator` distinct ones), but only once toward `totalPower`. Otherwise a node
+/// that heard the other vote first could miss a quorum the rest of the network sees, and stall.
 public struct VoteSet: Sendable {
     public let chainID: String
     public let height: UInt64
@@ -11,6 +14,8 @@ public struct VoteSet: Sendable {
     public let validators: ValidatorSet
 
     private var votesByIndex: [Vote?]
+    private var conflictingByIndex: [Int: [Vote]] = [:]
+    public static let maxVotesPerValidator = 4
     private var powerByBlock: [Hash256: UInt64] = [:]
     private var reported: Set<Int> = []
     public private(set) var nilPower: UInt64 = 0
@@ -25,7 +30,8 @@ public struct VoteSet: Sendable {
         case duplicate
         /// A second vote for another block: the evidence is new.
         case conflicting(DuplicateVoteEvidence)
-        /// A further conflicting vote from a validator already reported.
+        /// A further conflicting vote from a validator already reported (counted for its block if
+        /// under the per-validator bound).
         case alreadyReported
         case rejected(Rejection)
     }
@@ -57,25 +63,36 @@ public struct VoteSet: Sendable {
         if !signatureChecked {
             guard vote.verify(chainID: chainID, publicKey: member.publicKey) else { return .rejected(.invalidSignature) }
         }
+        let power = member.votingPower
         if let existing = votesByIndex[index] {
             if existing.blockID == vote.blockID { return .duplicate }  // same vote, other valid signature bytes
-            guard reported.insert(index).inserted else { return .alreadyReported }
-            guard let evidence = try? DuplicateVoteEvidence(existing, vote) else { return .alreadyReported }
+            let others = conflictingByIndex[index] ?? []
+            if others.contains(where: { $0.blockID == vote.blockID }) { return .duplicate }
+            if others.count + 1 < Self.maxVotesPerValidator {
+                conflictingByIndex[index] = others + [vote]
+                tally(vote.blockID, power)
+            }
+            guard reported.insert(index).inserted, let evidence = try? DuplicateVoteEvidence(existing, vote) else {
+                return .alreadyReported
+            }
             return .conflicting(evidence)
         }
         votesByIndex[index] = vote
-        let power = member.votingPower
         totalPower += power
+        tally(vote.blockID, power)
+        return .added
+    }
+
+    private mutating func tally(_ blockID: Hash256?, _ power: UInt64) {
         let tally: UInt64
-        if let id = vote.blockID {
+        if let id = blockID {
             tally = powerByBlock[id, default: 0] + power
             powerByBlock[id] = tally
         } else {
             nilPower += power
             tally = nilPower
         }
-        if twoThirdsMajority == nil, validators.isQuorum(tally) { twoThirdsMajority = .some(vote.blockID) }
-        return .added
+        if twoThirdsMajority == nil, validators.isQuorum(tally) { twoThirdsMajority = .some(blockID) }
     }
 
     public func power(for blockID: Hash256?) -> UInt64 {
@@ -90,13 +107,18 @@ public struct VoteSet: Sendable {
 
     public func vote(of validator: Address) -> Vote? { validators.index(of: validator).flatMap { votesByIndex[$0] } }
 
-    /// The stored votes in validator-set order.
+    /// The first vote of each validator, in validator-set order.
     public var votes: [Vote] { votesByIndex.compactMap { $0 } }
+
+    /// Every counted vote, equivocators' later ones included, in validator-set order.
+    public var allVotes: [Vote] {
+        votesByIndex.indices.flatMap { i in (votesByIndex[i].map { [$0] } ?? []) + (conflictingByIndex[i] ?? []) }
+    }
 
     /// The commit certificate for `blockID` from these precommits (nil unless +2/3 precommitted it).
     public func makeCommit(for blockID: Hash256) -> Commit? {
         guard type == .precommit, hasTwoThirds(for: blockID) else { return nil }
-        return Commit(height: height, round: round, blockID: blockID, precommits: votes, validators: validators)
+        return Commit(height: height, round: round, blockID: blockID, precommits: allVotes, validators: validators)
     }
 }
 

@@ -252,9 +252,13 @@ import WaggleCore
         let ev = try #require(out.evidence.first)
         #expect(ev.validator == f.signers[cheat].address)
         try ev.verify(chainID: f.chainID, publicKey: f.signers[cheat].publicKey)
-        // Reported once; the second vote is not counted.
+        // Reported once. Each vote counts toward its own block (the paper counts senders of each
+        // message), the validator only once toward the total.
         #expect(m.handle(.vote(f.vote(cheat, .prevote, round: 0, nil))).evidence.isEmpty)
-        #expect(m.voteSet?.prevotes(0)?.power(for: B) == 0)
+        #expect(m.voteSet?.prevotes(0)?.power(for: A) == 10)
+        #expect(m.voteSet?.prevotes(0)?.power(for: B) == 10)
+        #expect(m.voteSet?.prevotes(0)?.power(for: nil) == 10)
+        #expect(m.voteSet?.prevotes(0)?.totalPower == 10)
     }
 
     @Test func votesWithBadSignaturesOrFromStrangersAreNotCounted() throws {

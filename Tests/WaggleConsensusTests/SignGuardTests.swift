@@ -59,21 +59,42 @@ import WaggleSimulation
         #expect(try JSONDecoder().decode(LastSignState.self, from: JSONEncoder().encode(unsigned)) == unsigned)
     }
 
-    @Test func engineBehindAGuardDoesNotDoubleVoteAfterRestart() throws {
+    @Test func restartedEngineRecastsItsEarlierVoteInsteadOfAConflictingOne() throws {
         let f = try ConsensusFixture(powers: [10, 10, 10, 10])
         let me = f.nonProposer(round: 0)
         let disk = InMemorySignStatePersistence()
         var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
         _ = m.handle(f.start())
         let first = m.handle(.proposal(f.proposal(round: 0, ConsensusFixture.block(1)), blockIsValid: true))
-        #expect(first.votes.count == 1)
-        // Restart without the checkpoint (lost): the guard alone prevents a conflicting prevote.
+        let earlier = try #require(first.votes.first)
+        // Restart without the checkpoint: the engine would now prevote nil, the guard refuses, and
+        // the engine casts again the prevote it signed before the crash.
         var again = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
         _ = again.handle(f.start())
         let out = again.handle(.timeout(ConsensusTimeout(height: 1, round: 0, step: .propose)))
-        #expect(out.votes.isEmpty)
+        #expect(out.votes == [earlier])
         #expect(out.contains { if case .signingRefused = $0 { return true } else { return false } })
         #expect(again.step == .prevote)
+        #expect(again.voteSet?.prevotes(0)?.vote(of: f.signers[me].address) == earlier)
+    }
+
+    @Test func restartedProposerReproposesTheBlockItSignedBefore() throws {
+        let f = try ConsensusFixture(powers: [10, 10, 10, 10])
+        let me = f.proposerIndex(round: 0)
+        let disk = InMemorySignStatePersistence()
+        var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
+        _ = m.handle(f.start())
+        let earlier = try #require(m.handle(.proposeValue(height: 1, round: 0, blockID: ConsensusFixture.block(1))).proposals.first)
+        // The guard's last state is the prevote; re-proposing is a step regression and refused.
+        var again = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
+        _ = again.handle(f.start())
+        #expect(again.handle(.proposeValue(height: 1, round: 0, blockID: ConsensusFixture.block(2))).proposals.isEmpty)
+        // A guard whose last signature is the proposal returns that proposal again.
+        let disk2 = InMemorySignStatePersistence(
+            LastSignState(height: 1, round: 0, step: SignStep.proposal.rawValue, signBytes: earlier.signBytes(chainID: f.chainID), signature: earlier.signature))
+        var third = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk2))
+        _ = third.handle(f.start())
+        #expect(third.handle(.proposeValue(height: 1, round: 0, blockID: ConsensusFixture.block(2))).proposals == [earlier])
     }
 }
 
