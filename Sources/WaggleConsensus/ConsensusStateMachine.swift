@@ -63,7 +63,13 @@ public struct ConsensusStateMachine: Sendable {
     }
 
     /// The state to persist so that a restart keeps the lock (`HeightStart.checkpoint`).
-    public var checkpoint: ConsensusCheckpoint { ConsensusCheckpoint(height: height, round: round, locked: locked, valid: valid) }
+    public var checkpoint: ConsensusCheckpoint {
+        var pol: [Vote] = []
+        for value in [valid, locked].compactMap({ $0 }) where !pol.contains(where: { $0.round == value.round && $0.blockID == value.blockID }) {
+            pol += votes?.prevotes(value.round)?.allVotes.filter { $0.blockID == value.blockID } ?? []
+        }
+        return ConsensusCheckpoint(height: height, round: round, locked: locked, valid: valid, polVotes: pol)
+    }
 
     public var validatorSet: ValidatorSet? { validators }
     public var voteSet: HeightVoteSet? { votes }
@@ -116,6 +122,7 @@ public struct ConsensusStateMachine: Sendable {
             locked = cp.locked
             valid = cp.valid
             firstRound = cp.round
+            for v in cp.polVotes where v.height == start.height && v.type == .prevote { _ = votes?.add(v) }
         }
         startRound(firstRound)
         evaluate(eventRound: firstRound)

@@ -65,6 +65,8 @@ public final class Simulation {
     private var reachedTargetAt: UInt64?
     private let engineConfig: ConsensusConfig
     public var maxEvents = 3_000_000
+    /// Receives a line per engine action when set (for replaying a seed by hand).
+    public var traceLog: ((String) -> Void)?
 
     public init(_ config: SimulationConfig) {
         self.config = config
@@ -331,6 +333,7 @@ public final class Simulation {
     }
 
     private func carryOut(_ i: Int, _ action: ConsensusAction, _ work: inout [ConsensusInput]) {
+        if let traceLog { traceLog("\(now) node \(i): \(Self.describe(action))") }
         switch action {
         case .requestValue(let h, let r):
             let block = buildBlock(i, height: h, round: r)
@@ -496,6 +499,20 @@ public final class Simulation {
         for _ in 0..<copies {
             let delay = beforeGST ? rng.inRange(config.minDelayMs...max(config.minDelayMs, config.maxDelayMs)) : rng.inRange(1...max(1, config.maxDelayAfterGSTMs))
             queue.push(now + delay, .deliver(to: j, from: i, message))
+        }
+    }
+
+    static func describe(_ a: ConsensusAction) -> String {
+        func short(_ id: Hash256?) -> String { id.map { String($0.hex.dropFirst(2).prefix(8)) } ?? "nil" }
+        switch a {
+        case .requestValue(let h, let r): return "request value h=\(h) r=\(r)"
+        case .broadcastProposal(let p): return "propose h=\(p.height) r=\(p.round) pol=\(p.polRound.map(String.init) ?? "-") \(short(p.blockID))"
+        case .broadcastVote(let v): return "\(v.type) h=\(v.height) r=\(v.round) \(short(v.blockID))"
+        case .scheduleTimeout(let t, let d): return "schedule \(t) in \(d) ms"
+        case .persistCheckpoint(let c): return "checkpoint r=\(c.round) locked=\(c.locked.map { "\($0.round):\(short($0.blockID))" } ?? "-") valid=\(c.valid.map { "\($0.round):\(short($0.blockID))" } ?? "-")"
+        case .decide(let h, let r, let id, _): return "DECIDE h=\(h) r=\(r) \(short(id))"
+        case .evidence(let e): return "evidence against \(e.validator) h=\(e.height)"
+        case .signingRefused(let h, let r, let s, let why): return "guard refused \(s) h=\(h) r=\(r): \(why)"
         }
     }
 

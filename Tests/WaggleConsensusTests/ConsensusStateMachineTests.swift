@@ -285,6 +285,24 @@ import WaggleCore
         #expect((try? ConsensusCheckpoint(canonicalBytes: cp.canonicalBytes)) == cp)
     }
 
+    @Test func restartedLockedProposerReproposesWithItsPolkaAndPrevotesIt() throws {
+        let me = f.proposerIndex(round: 1)
+        var m = f.machine(me)
+        _ = m.handle(f.start())
+        if f.proposerIndex(round: 0) == me { _ = m.handle(.proposeValue(height: 1, round: 0, blockID: A)) } else {
+            _ = m.handle(.proposal(f.proposal(round: 0, A), blockIsValid: true))
+        }
+        for i in 0..<4 where i != me { _ = m.handle(.vote(f.vote(i, .prevote, round: 0, A))) }
+        var cp = m.checkpoint
+        #expect(cp.valid?.blockID == A && cp.polVotes.count >= 3)
+        cp.round = 1
+        // After the crash the engine has no round-0 votes but those in the checkpoint.
+        var restarted = f.machine(me)
+        let out = restarted.handle(f.start(checkpoint: cp))
+        #expect(out.proposals.first?.polRound == 0 && out.proposals.first?.blockID == A)
+        #expect(out.votes.map(\.blockID) == [A])
+    }
+
     @Test func checkpointOfAnotherHeightIsIgnored() {
         var m = f.machine(0)
         _ = m.handle(f.start(2, checkpoint: ConsensusCheckpoint(height: 1, round: 4, locked: .init(round: 3, blockID: A), valid: nil)))
