@@ -101,6 +101,9 @@ public struct ConsensusStateMachine: Sendable {
 
     private var ownAddress: Address? { signer?.address }
 
+    /// The highest round a message may carry (saturating).
+    private var roundLimit: UInt32 { round > UInt32.max - config.maxRoundsAhead ? UInt32.max : round + config.maxRoundsAhead }
+
     // MARK: Inputs
 
     private mutating func startHeight(_ start: HeightStart) {
@@ -129,7 +132,7 @@ public struct ConsensusStateMachine: Sendable {
     }
 
     private mutating func receiveProposal(_ proposal: Proposal, isValid: Bool) {
-        guard isStarted, decision == nil, proposal.height == height, proposal.round <= round &+ config.maxRoundsAhead,
+        guard isStarted, decision == nil, proposal.height == height, proposal.round <= roundLimit,
             let validators
         else { return }
         let existing = proposals[proposal.round]
@@ -147,7 +150,7 @@ public struct ConsensusStateMachine: Sendable {
     }
 
     private mutating func receiveVote(_ vote: Vote) {
-        guard isStarted, vote.height == height, vote.round <= round &+ config.maxRoundsAhead else { return }
+        guard isStarted, vote.height == height, vote.round <= roundLimit else { return }
         // After the decision the height's votes are still checked for equivocation.
         switch votes?.add(vote) {
         case .added, .alreadyReported:
@@ -173,6 +176,7 @@ public struct ConsensusStateMachine: Sendable {
             castVote(.precommit, nil)
             step = .precommit
         case .precommit:  // line 65
+            guard round < UInt32.max else { return }
             startRound(round + 1)
         }
         evaluate(eventRound: round)

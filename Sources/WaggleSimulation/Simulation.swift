@@ -287,9 +287,9 @@ public final class Simulation {
             return
         }
         nodes[i].lastRoundCatchUp[j] = (engine.height, r, now)
-        var out = votes.precommits(r - 1)?.votes ?? []
-        out += votes.prevotes(r)?.votes ?? []
-        out += votes.precommits(r)?.votes ?? []
+        var out = votes.precommits(r - 1)?.allVotes ?? []
+        out += votes.prevotes(r)?.allVotes ?? []
+        out += votes.precommits(r)?.allVotes ?? []
         if !out.isEmpty { send(from: i, to: j, .roundVotes(out)) }
     }
 
@@ -342,7 +342,7 @@ public final class Simulation {
         case .broadcastProposal(let p):
             guard let block = nodes[i].knownBlocks[p.blockID] else { return }
             nodes[i].proposals[RoundBlock(round: p.round, blockID: p.blockID)] = p
-            let pol = p.polRound.flatMap { nodes[i].engine?.voteSet?.prevotes($0)?.votes.filter { $0.blockID == p.blockID } } ?? []
+            let pol = p.polRound.flatMap { nodes[i].engine?.voteSet?.prevotes($0)?.allVotes.filter { $0.blockID == p.blockID } } ?? []
             nodes[i].ownProposal = (p, block, pol)
             broadcastProposal(from: i, p, block, pol: pol)
         case .broadcastVote(let v):
