@@ -1,14 +1,30 @@
 import Foundation
 
-// `make bench` (waggle-bench): every figure beside a reference measured in the same run, because
-// these machines are noisy. `--quick` runs smaller sizes.
-let quick = CommandLine.arguments.contains("--quick")
+// `make bench` (waggle-bench [--quick] [--only node|zk|consensus]): every figure beside a reference
+// measured in the same run, because these machines are noisy.
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let only: String? = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+func wanted(_ group: String) -> Bool { only == nil || only == group }
+
 print("Waggle benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") run)\n")
 var rows: [BenchmarkRow] = []
-do {
-    rows += try await NodeBenchmarks(quick: quick).run()
-} catch {
-    FileHandle.standardError.write(Data("node benchmarks failed: \(error)\n".utf8))
-    exit(1)
+if wanted("node") {
+    do {
+        rows += try await NodeBenchmarks(quick: quick).run()
+    } catch {
+        FileHandle.standardError.write(Data("node benchmarks failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if wanted("zk") {
+    rows += runZKBenchmarks(quick: quick).map {
+        BenchmarkRow(group: "zk", name: $0.name, value: $0.value, unit: $0.unit, reference: $0.reference, ratio: $0.ratio)
+    }
+}
+if wanted("consensus") {
+    rows += runConsensusBenchmarks(quick: quick).map {
+        BenchmarkRow(group: "consensus", name: $0.name, value: $0.value, unit: $0.unit)
+    }
 }
 printTable(rows)

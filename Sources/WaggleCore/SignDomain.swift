@@ -36,4 +36,6 @@ public enum HashDomain {
     public static let validatorSet: UInt8 = 0x12
     public static let commit: UInt8 = 0x13
     public static let evidence: UInt8 = 0x14
+    // 0x20 (leaf), 0x21 (internal node) and 0x22 (value) are the state tree's, defined in
+    // SparseMerkleHashing; keep new domains clear of them.
 }

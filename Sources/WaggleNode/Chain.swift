@@ -75,7 +75,7 @@ public final class Chain: @unchecked Sendable {
             throw NodeError(.storage, "state is at height \(info.lastHeight) but the block store at \(height)")
         }
         if height < genesis.initialHeight {
-            let root = try store.treeUpdate([], baseVersion: height, version: height).root
+            let root = try store.stateRoot(atHeight: height)
             return ChainHead(height: height, blockID: .zero, timeMs: genesis.genesisTimeMs, stateRoot: root, info: info)
         }
         guard let block = try store.block(at: height) else { throw NodeError(.storage, "block \(height) is missing") }

@@ -69,7 +69,7 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         } catch {
             throw NodeError(.storage, "cannot open the database at \(path): \(error)")
         }
-        treeStore = RocksTreeStore(db: db, nodes: CF.treeNodes, stale: CF.treeStale)
+        treeStore = RocksTreeStore(database: db, nodes: CF.treeNodes, stale: CF.treeStale)
     }
 
     public func close() {
@@ -152,6 +152,13 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         return tag == 0 ? nil : Array(entry.value.dropFirst())
     }
 
+    /// The state root at `height` (the genesis state is version initial_height - 1).
+    public func stateRoot(atHeight height: UInt64) throws(NodeError) -> Hash256 {
+        do { return try JellyfishMerkleTree(reader: treeStore).rootHash(version: height) } catch {
+            throw NodeError(.storage, "no state root for height \(height): \(error)")
+        }
+    }
+
     /// A Merkle proof of `key`'s value (or absence) against the state root of `height`.
     public func stateProof(_ key: StateKey, atHeight height: UInt64) throws(NodeError) -> SparseMerkleProof {
         do { return try JellyfishMerkleTree(reader: treeStore).proof(key: key.treeKey, version: height) } catch {
@@ -164,8 +171,9 @@ public final class ChainStore: StateReader, @unchecked Sendable {
     /// The tree update for a set of state changes on top of `baseVersion` (nil: empty tree).
     public func treeUpdate(_ changes: [StateChange], baseVersion: UInt64?, version: UInt64) throws(NodeError) -> (root: Hash256, batch: TreeUpdateBatch) {
         do {
-            return try JellyfishMerkleTree(reader: treeStore).update(
+            let (root, batch) = try JellyfishMerkleTree(reader: treeStore).update(
                 baseVersion: baseVersion, version: version, changes: changes.map { ($0.key.treeKey, $0.value) })
+            return (root, batch)
         } catch {
             throw NodeError(.storage, "state tree update failed: \(error)")
         }
@@ -228,6 +236,6 @@ public final class ChainStore: StateReader, @unchecked Sendable {
 
     /// Deletes tree nodes that became stale at or before `version` (old proofs stop working).
     public func pruneTree(upToVersion version: UInt64) throws(NodeError) {
-        do { try treeStore.prune(upToVersion: version) } catch { throw NodeError(.storage, "pruning failed: \(error)") }
+        do { _ = try treeStore.prune(upToVersion: version) } catch { throw NodeError(.storage, "pruning failed: \(error)") }
     }
 }

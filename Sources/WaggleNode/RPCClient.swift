@@ -30,7 +30,10 @@ public struct RPCClient: Sendable {
         }
         if text.hasPrefix("http://") { text.removeFirst("http://".count) }
         while text.hasSuffix("/") { text.removeLast() }
-        guard let hp = HostPort(text), hp.port > 0 else { throw NodeError(.config, "invalid node address \"\(text)\": expected HOST:PORT") }
+        guard let hp = HostPort(text) else { throw NodeError(.config, "invalid node address \"\(text)\": expected HOST:PORT") }
+        guard hp.port > 0 else {
+            throw NodeError(.io, "cannot reach the node: rpc.laddr uses port 0 and \(home.rpcAddressFile) is missing, so it is not running")
+        }
         self.init(host: hp.host, port: hp.port)
     }
 

@@ -51,7 +51,8 @@ func runWaggle(_ args: [String], timeout: TimeInterval = 60) throws -> CommandRe
 /// A `waggle start` process on a home directory, with its log in HOME/node.log.
 final class NodeProcess: @unchecked Sendable {
     let home: String
-    let process = Process()
+    /// A Process runs once, so every start makes a new one.
+    private(set) var process = Process()
     private(set) var port = 0
 
     init(home: String) { self.home = home }
@@ -59,15 +60,13 @@ final class NodeProcess: @unchecked Sendable {
     func start() throws {
         guard let bin = WaggleBinary.path else { throw NodeError(.io, "the waggle binary was not built beside the tests") }
         try? FileManager.default.removeItem(atPath: home + "/data/rpc_address")
-        process.executableURL = URL(fileURLWithPath: bin)
-        process.arguments = ["start", "--home", home]
-        _ = FileManager.default.createFile(atPath: home + "/node.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: home + "/node.log"))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
+        process = Process()
+        // The shell `exec`s the node with its output appended to HOME/node.log, so the process
+        // we signal is the node itself.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" start --home \"$1\" >> \"$1/node.log\" 2>&1", bin, home]
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        do { try process.run() } catch { throw NodeError(.io, "cannot start \(bin): \(error)") }
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: home + "/data/rpc_address", encoding: .utf8),
