@@ -40,25 +40,26 @@ public enum Groth16Prover {
 
     /// h(x) = (a(x)·b(x) - c(x)) / Z(x), computed on the coset g·⟨ω⟩.
     static func quotientCoefficients(_ cs: ConstraintSystem, _ z: [Fr], _ domain: EvaluationDomain) -> [Fr] {
-        let m = cs.sparseMatrices()
         let n = domain.size
-        func evaluations(_ rows: [[(Int, Fr)]]) -> [Fr] {
-            var out = [Fr](repeating: .zero, count: n)
-            for (i, row) in rows.enumerated() {
-                var acc = Fr.zero
-                for (k, c) in row { acc = acc + c * z[k] }
-                out[i] = acc
-            }
-            return out
+        let np = cs.publicInputCount
+        var a = [Fr](repeating: .zero, count: n)
+        var b = [Fr](repeating: .zero, count: n)
+        var c = [Fr](repeating: .zero, count: n)
+        @inline(__always) func eval(_ lc: LinearCombination) -> Fr {
+            var acc = Fr.zero
+            for t in lc.terms { acc = acc + t.coefficient * z[t.variable.index(publicCount: np)] }
+            return acc
         }
-        var a = evaluations(m.a), b = evaluations(m.b), c = evaluations(m.c)
-        for poly in [0, 1, 2] {
-            switch poly {
-            case 0: domain.intt(&a); domain.cosetNTT(&a)
-            case 1: domain.intt(&b); domain.cosetNTT(&b)
-            default: domain.intt(&c); domain.cosetNTT(&c)
-            }
+        for (i, k) in cs.constraints.enumerated() {
+            a[i] = eval(k.a)
+            b[i] = eval(k.b)
+            c[i] = eval(k.c)
         }
+        // The instance rows (see ConstraintSystem.sparseMatrices): A = z_j, B = C = 0.
+        for j in 0...np { a[cs.constraints.count + j] = z[j] }
+        domain.intt(&a); domain.cosetNTT(&a)
+        domain.intt(&b); domain.cosetNTT(&b)
+        domain.intt(&c); domain.cosetNTT(&c)
         let zInv = domain.vanishingOnCoset.inverse()
         var h = [Fr](repeating: .zero, count: n)
         for i in 0..<n { h[i] = (a[i] * b[i] - c[i]) * zInv }
