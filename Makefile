@@ -7,7 +7,7 @@ SWIFT       ?= swift
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 BIN_DIR      = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)
 LOCAL_HOME  ?= .waggle-local
-APT_PACKAGES := librocksdb-dev libsodium-dev pkg-config python3-pip
+APT_PACKAGES := librocksdb-dev libsodium-dev pkg-config
 PY_PACKAGES  := py_ecc mclbn256
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import WaggleConsensus
 import WaggleCore
 import WaggleLedger
 import WaggleStore
@@ -213,11 +214,17 @@ public final class Chain: @unchecked Sendable {
             }
         }
         var seenEvidence = Set<Hash256>()
+        let evidenceParams = EvidenceParams(
+            maxAgeBlocks: genesis.consensusParams.evidenceMaxAgeBlocks, maxAgeMs: genesis.consensusParams.evidenceMaxAgeMs)
         for ev in block.evidence {
             guard seenEvidence.insert(ev.hash).inserted else { throw fail("duplicate evidence") }
-            guard ev.height < height, height - ev.height <= genesis.consensusParams.evidenceMaxAgeBlocks else {
-                throw fail("evidence from height \(ev.height) is outside the allowed age")
+            guard ev.height >= genesis.initialHeight, ev.height < height, let evBlock = try store.block(at: ev.height) else {
+                throw fail("evidence from height \(ev.height) is not about a committed height")
             }
+            guard !evidenceParams.isExpired(
+                evidenceHeight: ev.height, evidenceTimeMs: UInt64(max(0, evBlock.header.timeMs)), currentHeight: height,
+                currentTimeMs: UInt64(max(0, h.timeMs)))
+            else { throw fail("evidence from height \(ev.height) has expired") }
         }
         if let i = SignatureVerifier.firstInvalid(block.transactions, chainID: genesis.chainID) {
             throw fail("transaction \(i) has an invalid signature")
