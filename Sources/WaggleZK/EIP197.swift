@@ -1,15 +1,3 @@
-/// Why an EIP-196/197 precompile call fails.
-public enum EIP197Error: Error, Equatable, Sendable {
-    /// A coordinate is >= p.
-    case coordinateNotInField
-    /// A point is not on its curve.
-    case pointNotOnCurve
-    /// A G2 point is on the twist but not in the order-r subgroup.
-    case pointNotInSubgroup
-    /// The pairing input length is not a multiple of 192 bytes.
-    case invalidInputLength(Int)
-}
-
 /// The Ethereum alt_bn128 precompiles (0x06 add, 0x07 scalar mul, 0x08 pairing) on byte strings.
 ///
 /// Encoding: every field element and scalar is 32 bytes big-endian; G1 = x ‖ y; G2 =

@@ -1,10 +1,3 @@
-/// Why a setup could not run.
-public enum Groth16SetupError: Error, Equatable, Sendable {
-    case zeroRandomness
-    case tauInDomain
-    case circuitTooLarge(Int)
-}
-
 /// Circuit-specific Groth16 setup (QAP over a radix-2 domain) from caller-supplied randomness.
 public enum Groth16Setup {
     public static func generate(

@@ -26,25 +26,3 @@ enum Parallel {
         }
     }
 }
-
-/// An output buffer that the iterations of one concurrentPerform call write into.
-/// `@unchecked Sendable` is justified: every iteration writes only its own index (disjoint
-/// memory), nobody reads until concurrentPerform has joined all iterations, and the buffer
-/// outlives that call.
-struct DisjointWrites<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    func initialize(_ i: Int, _ value: T) { (base + i).initialize(to: value) }
-    func assign(_ i: Int, _ value: T) { base[i] = value }
-}
-
-/// A buffer that concurrent iterations update at disjoint indices (NTT butterflies of one stage,
-/// chunks of an output array). `@unchecked Sendable` is justified: callers partition the indices
-/// so that no two iterations touch the same element, and the owner does not read or free the
-/// memory until concurrentPerform has joined every iteration.
-struct SharedMutableBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    @inline(__always) subscript(i: Int) -> T {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
-    }
-}

@@ -1,11 +1,3 @@
-/// Why a Poseidon call was refused.
-public enum PoseidonError: Error, Equatable, Sendable {
-    /// circomlib's Poseidon takes 1…16 inputs.
-    case unsupportedInputCount(Int)
-    /// PoseidonEx outputs 1…(inputs + 1) elements.
-    case unsupportedOutputCount(Int)
-}
-
 /// circomlib-compatible Poseidon over BN254's Fr (same outputs as circomlibjs `poseidon` and the
 /// circuits in circomlib/poseidon.circom).
 public enum Poseidon {

@@ -1,13 +1,3 @@
-/// One benchmark figure.
-public struct ZKBenchmarkMeasurement: Sendable {
-    public let name: String
-    public let value: Double
-    public let unit: String
-    /// How many timed runs produced the expected result (verifications that returned true…).
-    public let checksPassed: Int
-    public let runs: Int
-}
-
 /// The ZK engine's benchmarks, shared by `waggle zk bench` and the waggle-bench executable.
 ///
 /// This file is the only place in WaggleZK that reads a clock (ContinuousClock, monotonic); it is

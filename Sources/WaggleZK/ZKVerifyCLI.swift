@@ -1,13 +1,5 @@
 import Foundation
 
-/// What `waggle zk verify` prints and returns.
-public struct ZKVerifyOutcome: Sendable, Equatable {
-    /// 0 valid, 1 invalid, 2 unreadable or malformed input.
-    public let exitCode: Int32
-    /// One line saying why (plain text, or a JSON object with --json).
-    public let line: String
-}
-
 /// The logic behind `waggle zk verify --vk FILE --proof FILE --public FILE [--json]`.
 ///
 /// Exit 2: a file cannot be read, is not JSON, has the wrong shape or a non-decimal / too large
