@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger", "WaggleNode",
                 "WaggleZK", "WaggleConsensus", "WaggleSimulation", "WaggleTesting",
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),

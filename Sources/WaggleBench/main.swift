@@ -1,7 +1,13 @@
 import Foundation
+import Logging
 
 // `make bench` (waggle-bench [--quick] [--only node|zk|consensus]): every figure beside a reference
 // measured in the same run, because these machines are noisy.
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .warning
+    return handler
+}
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
 let only: String? = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }

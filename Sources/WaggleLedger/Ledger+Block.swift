@@ -137,10 +137,16 @@ extension Ledger {
     ) throws(LedgerError) -> ValidatorSet {
         try beginBlock(height: height, lastCommit: lastCommit, state: &state)
         for ev in evidence { try punishDoubleSign(ev, state: &state) }
+        var fees: UInt64 = 0
         for (i, tx) in transactions.enumerated() {
-            do { try apply(tx, height: height, state: &state) } catch {
+            do { fees += try applyDeferringFee(tx, height: height, state: &state) } catch {
                 throw LedgerError(error.code, "transaction \(i) (\(tx.hash)): \(error.reason)")
             }
+        }
+        if fees > 0 {
+            var info = try chainInfo(in: state)
+            info.pendingFees += fees
+            put(info, .chainInfo, &state)
         }
         state.discardJournal()
         return try endBlock(height: height, state: &state)

@@ -81,12 +81,23 @@ public struct Ledger: Sendable {
 
     // MARK: Transactions
 
-    /// Applies a transaction whose signature has already been verified for this chain. On error
-    /// the overlay is left exactly as it was.
+    /// Applies a transaction whose signature has already been verified for this chain, adding its
+    /// fee to the pending fees. On error the overlay is left exactly as it was.
     public func apply(_ tx: Transaction, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+        let fee = try applyDeferringFee(tx, height: height, state: &state)
+        var info = try chainInfo(in: state)
+        info.pendingFees += fee  // cannot overflow: fees come out of the supply
+        put(info, .chainInfo, &state)
+    }
+
+    /// Like `apply`, but leaves the charged fee out of the pending fees and returns it, so a
+    /// block (or the mempool) can add all its fees at once instead of rewriting chain info per
+    /// transaction.
+    public func applyDeferringFee(_ tx: Transaction, height: UInt64, state: inout StateOverlay) throws(LedgerError) -> UInt64 {
         let mark = state.checkpoint
         do {
             try applyUnchecked(tx, height: height, state: &state)
+            return tx.fee
         } catch {
             state.rollback(to: mark)
             throw error
@@ -118,9 +129,6 @@ public struct Ledger: Sendable {
         sender.balance -= tx.fee
         sender.nonce += 1
         put(sender, .account(senderAddress), &state)
-        var info = try chainInfo(in: state)
-        info.pendingFees += tx.fee  // cannot overflow: fees come out of the supply
-        put(info, .chainInfo, &state)
 
         switch tx.body {
         case .transfer(let to, let amount):

@@ -7,6 +7,8 @@ import WaggleStore
 
 /// The result of executing a block on the committed state, before it is written.
 public struct ExecutedBlock: Sendable {
+    /// The block's transaction hashes, in order.
+    public let transactionHashes: [Hash256]
     public let changes: [StateChange]
     public let stateRoot: Hash256
     public let treeBatch: TreeUpdateBatch
@@ -41,7 +43,12 @@ public final class Chain: @unchecked Sendable {
     // Confined to `queue`.
     private var mempool: Mempool
     private var headValue: ChainHead
+    // The execution of the block built or validated last, by block id, and whether that block
+    // passed every validation rule (both reset when the head moves).
+    // The block id covers the body only through the header's roots, so the validated shortcut
+    // compares the whole block, not just its id.
     private var executionCache: (id: Hash256, result: ExecutedBlock)?
+    private var validatedBlock: Block?
     private var inclusionWaiters: [Hash256: [(id: UInt64, continuation: CheckedContinuation<TxLocation?, Never>)]] = [:]
     private var nextWaiterID: UInt64 = 0
 
@@ -162,10 +169,10 @@ public final class Chain: @unchecked Sendable {
         let txs = mempool.reap(
             maxTransactions: Int(genesis.consensusParams.maxBlockTransactions), maxBytes: Int(genesis.consensusParams.maxBlockBytes))
         let time = max(timeMs, head.timeMs + 1)
-        let executed = try execute(height: height, lastCommit: lastCommit, evidence: [], transactions: txs)
+        let executed = try execute(height: height, lastCommit: lastCommit, evidence: [], transactions: txs, hashes: txs.map(\.hash))
         let header = Header(
             chainID: genesis.chainID, height: height, timeMs: time, lastBlockID: head.blockID,
-            lastCommitHash: Block.lastCommitHash(lastCommit), transactionsRoot: Block.transactionsRoot(txs),
+            lastCommitHash: Block.lastCommitHash(lastCommit), transactionsRoot: MerkleRoot.of(executed.transactionHashes.map(\.bytes)),
             stateRoot: executed.stateRoot, validatorsHash: head.validators.hash, nextValidatorsHash: executed.nextValidators.hash,
             proposer: proposer, evidenceRoot: Block.evidenceRoot([]))
         let block = Block(header: header, transactions: txs, evidence: [], lastCommit: lastCommit)
@@ -174,13 +181,15 @@ public final class Chain: @unchecked Sendable {
     }
 
     /// Runs the ledger on a copy of committed state and computes the new state root.
-    private func execute(height: UInt64, lastCommit: Commit?, evidence: [DuplicateVoteEvidence], transactions: [Transaction]) throws -> ExecutedBlock {
+    private func execute(
+        height: UInt64, lastCommit: Commit?, evidence: [DuplicateVoteEvidence], transactions: [Transaction], hashes: [Hash256]
+    ) throws -> ExecutedBlock {
         var overlay = StateOverlay(base: store)
         let next = try ledger.executeBlock(
             height: height, lastCommit: lastCommit, evidence: evidence, transactions: transactions, state: &overlay)
         let changes = overlay.changes
         let (root, batch) = try store.treeUpdate(changes, baseVersion: height - 1, version: height)
-        return ExecutedBlock(changes: changes, stateRoot: root, treeBatch: batch, nextValidators: next)
+        return ExecutedBlock(transactionHashes: hashes, changes: changes, stateRoot: root, treeBatch: batch, nextValidators: next)
     }
 
     /// Validates a block proposed for the next height against every rule of Docs/PROTOCOL.md
@@ -190,6 +199,7 @@ public final class Chain: @unchecked Sendable {
     }
 
     private func validateOnQueue(_ block: Block) throws -> ExecutedBlock {
+        if let cached = executionCache, cached.id == block.id, validatedBlock == block { return cached.result }
         let head = headValue
         let h = block.header
         let height = head.height + 1
@@ -201,10 +211,16 @@ public final class Chain: @unchecked Sendable {
         guard h.timeMs > head.timeMs else { throw fail("time \(h.timeMs) is not after the previous block's \(head.timeMs)") }
         guard h.validatorsHash == head.validators.hash else { throw fail("validators hash does not match the current set") }
         guard head.validators.index(of: h.proposer) != nil else { throw fail("proposer \(h.proposer) is not a validator") }
-        do { try block.validateBody() } catch { throw fail(error.description) }
         guard block.transactions.count <= Int(genesis.consensusParams.maxBlockTransactions) else { throw fail("too many transactions") }
-        let bytes = block.transactions.reduce(0) { $0 + $1.canonicalBytes.count }
-        guard bytes <= Int(genesis.consensusParams.maxBlockBytes) else { throw fail("transactions exceed \(genesis.consensusParams.maxBlockBytes) bytes") }
+        let digest = TransactionDigest(block.transactions, chainID: genesis.chainID)
+        guard h.transactionsRoot == MerkleRoot.of(digest.hashes.map(\.bytes)) else {
+            throw fail(Block.Failure.transactionsRootMismatch.description)
+        }
+        guard h.evidenceRoot == Block.evidenceRoot(block.evidence) else { throw fail(Block.Failure.evidenceRootMismatch.description) }
+        guard h.lastCommitHash == Block.lastCommitHash(block.lastCommit) else { throw fail(Block.Failure.lastCommitHashMismatch.description) }
+        guard digest.totalBytes <= Int(genesis.consensusParams.maxBlockBytes) else {
+            throw fail("transactions exceed \(genesis.consensusParams.maxBlockBytes) bytes")
+        }
         if height == genesis.initialHeight {
             guard block.lastCommit == nil else { throw fail("the first block carries no last commit") }
         } else {
@@ -226,20 +242,23 @@ public final class Chain: @unchecked Sendable {
                 currentTimeMs: UInt64(max(0, h.timeMs)))
             else { throw fail("evidence from height \(ev.height) has expired") }
         }
-        if let i = SignatureVerifier.firstInvalid(block.transactions, chainID: genesis.chainID) {
-            throw fail("transaction \(i) has an invalid signature")
-        }
+        if let i = digest.firstInvalidSignature { throw fail("transaction \(i) has an invalid signature") }
         let executed: ExecutedBlock
         if let cached = executionCache, cached.id == block.id {
             executed = cached.result
         } else {
-            do { executed = try execute(height: height, lastCommit: block.lastCommit, evidence: block.evidence, transactions: block.transactions) } catch let e as LedgerError {
+            do {
+                executed = try execute(
+                    height: height, lastCommit: block.lastCommit, evidence: block.evidence, transactions: block.transactions,
+                    hashes: digest.hashes)
+            } catch let e as LedgerError {
                 throw fail(e.reason)
             }
         }
         guard executed.stateRoot == h.stateRoot else { throw fail("state root does not match the result of execution") }
         guard executed.nextValidators.hash == h.nextValidatorsHash else { throw fail("next validators hash does not match execution") }
         executionCache = (block.id, executed)
+        validatedBlock = block
         return executed
     }
 
@@ -253,20 +272,21 @@ public final class Chain: @unchecked Sendable {
         let head = headValue
         try commit.verify(chainID: genesis.chainID, validators: head.validators, height: block.height, blockID: block.id)
         let executed = try validateOnQueue(block)
-        try store.commit(CommittedHeight(block: block, commit: commit, changes: executed.changes, treeBatch: executed.treeBatch,
-                                         nextValidators: executed.nextValidators))
+        try store.commit(CommittedHeight(block: block, transactionHashes: executed.transactionHashes, commit: commit,
+                                         changes: executed.changes, treeBatch: executed.treeBatch, nextValidators: executed.nextValidators))
         executionCache = nil
+        validatedBlock = nil
         var info = head.info
         if let updated = try? ledger.chainInfo(in: StateOverlay(base: store)) { info = updated }
         headValue = ChainHead(height: block.height, blockID: block.id, timeMs: block.header.timeMs, stateRoot: block.header.stateRoot, info: info)
 
-        let committed = Set(block.transactions.map(\.hash))
+        let committed = Set(executed.transactionHashes)
         let dropped = mempool.update(committed: committed, base: store, nextHeight: block.height + 1)
         for (hash, why) in dropped {
             logger.debug("dropped transaction after recheck", metadata: ["tx": "\(hash)", "reason": "\(why)"])
         }
-        for (i, tx) in block.transactions.enumerated() {
-            guard let waiters = inclusionWaiters.removeValue(forKey: tx.hash) else { continue }
+        for (i, hash) in executed.transactionHashes.enumerated() {
+            guard let waiters = inclusionWaiters.removeValue(forKey: hash) else { continue }
             for w in waiters { w.continuation.resume(returning: TxLocation(height: block.height, index: UInt32(i))) }
         }
         if retainVersions > 0, block.height > retainVersions {

@@ -26,6 +26,8 @@ public struct TxLocation: Hashable, Sendable, CanonicalCodable {
 /// Everything one height adds to the database, written in one atomic, fsynced WriteBatch.
 public struct CommittedHeight: Sendable {
     public let block: Block
+    /// The hashes of `block.transactions`, in order (computed once during validation).
+    public let transactionHashes: [Hash256]
     /// The commit that finalised `block` (the next block carries it as `lastCommit`).
     public let commit: Commit
     public let changes: [StateChange]
@@ -64,6 +66,7 @@ public final class ChainStore: StateReader, @unchecked Sendable {
     let treeStore: RocksTreeStore
 
     public init(path: String) throws(NodeError) {
+        try FileIO.makeDirectory(path, mode: 0o700)
         do {
             db = try RocksDB(path: path, columnFamilies: CF.all)
         } catch {
@@ -217,8 +220,8 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         wb.put(Self.heightKey(height), h.block.canonicalBytes, in: CF.blocks)
         wb.put(h.block.id.bytes, height.canonicalBytes, in: CF.blockIndex)
         wb.put(Self.heightKey(height), h.commit.canonicalBytes, in: CF.commits)
-        for (i, tx) in h.block.transactions.enumerated() {
-            wb.put(tx.hash.bytes, TxLocation(height: height, index: UInt32(i)).canonicalBytes, in: CF.txIndex)
+        for (i, hash) in h.transactionHashes.enumerated() {
+            wb.put(hash.bytes, TxLocation(height: height, index: UInt32(i)).canonicalBytes, in: CF.txIndex)
         }
         addState(h.changes, height: height, to: wb)
         treeStore.write(h.treeBatch, into: wb)

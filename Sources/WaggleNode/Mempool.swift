@@ -55,7 +55,7 @@ public struct Mempool {
         guard entries.count < limits.maxTransactions, totalBytes + size <= limits.maxBytes else {
             throw MempoolError(.full, "mempool is full (\(entries.count) transactions, \(totalBytes) bytes)")
         }
-        do { try ledger.apply(tx, height: height, state: &overlay) } catch { throw MempoolError(error) }
+        do { _ = try ledger.applyDeferringFee(tx, height: height, state: &overlay) } catch { throw MempoolError(error) }
         overlay.discardJournal()
         entries.append(Entry(transaction: tx, hash: hash, size: size))
         hashes.insert(hash)
@@ -87,7 +87,7 @@ public struct Mempool {
         var dropped: [(Hash256, MempoolError)] = []
         for e in old where !committed.contains(e.hash) {
             do {
-                try ledger.apply(e.transaction, height: height, state: &overlay)
+                _ = try ledger.applyDeferringFee(e.transaction, height: height, state: &overlay)
                 entries.append(e)
                 hashes.insert(e.hash)
                 totalBytes += e.size

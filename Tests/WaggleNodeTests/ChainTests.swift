@@ -90,6 +90,9 @@ import WaggleTesting
         await expectRejected(f, b, "next validators hash")
         b = good; b.transactions = []
         await expectRejected(f, b, "transactions root")
+        // Validated once, a block with the same header but another body is still checked in full.
+        _ = try await f.chain.validate(good)
+        await expectRejected(f, b, "transactions root")
     }
 
     @Test func validationRejectsForgedTransactionsAndBadLastCommit() async throws {
