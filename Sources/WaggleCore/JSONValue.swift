@@ -66,6 +66,15 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// A signed integer given as a JSON integer.
+    public var int64Value: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .uint(let u): return Int64(exactly: u)
+        default: return nil
+        }
+    }
+
     /// An unsigned integer given as a JSON integer or a decimal string.
     public var uint64Value: UInt64? {
         switch self {

@@ -69,6 +69,8 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         try FileIO.makeDirectory(path, mode: 0o700)
         do {
             db = try RocksDB(path: path, columnFamilies: CF.all)
+        } catch let e as RocksDBError where e.code == .locked {
+            throw NodeError(.storage, "the database at \(path) is in use: is another node running on this home?")
         } catch {
             throw NodeError(.storage, "cannot open the database at \(path): \(error)")
         }

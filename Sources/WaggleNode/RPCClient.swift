@@ -45,7 +45,7 @@ public struct RPCClient: Sendable {
             throw Failure(code: nil, message: "the node answered HTTP \(response.status) with a body that is not JSON")
         }
         if let error = reply["error"] {
-            let code = error["code"]?.uint64Value.map(Int.init) ?? error["code"].flatMap { if case .int(let i) = $0 { Int(i) } else { nil } }
+            let code = error["code"]?.int64Value.map(Int.init)
             let name = error["data"]?["reason"]?.stringValue
             let message = error["message"]?.stringValue ?? error.text
             throw Failure(code: code, message: name.map { "\($0): \(message)" } ?? message)

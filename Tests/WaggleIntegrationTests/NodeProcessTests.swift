@@ -183,6 +183,7 @@ import WaggleStore
         let node = NodeProcess(home: home)
         try node.start()
         defer { node.kill() }
+        try expectOneLineError(["start", "--home", home], "another node running")
         _ = try runWaggle(["keys", "add", "pauper", "--home", home])
         try expectOneLineError(["tx", "send", "--home", home, "--from", "pauper", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "5"], "does not exist")
         try expectOneLineError(["tx", "send", "--home", home, "--from", "validator", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "1000000000000000"], "insufficient_funds")
