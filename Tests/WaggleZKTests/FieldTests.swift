@@ -93,6 +93,14 @@ struct FieldTests {
         t = t.frobenius2() * t
         #expect(t.cyclotomicSquared() == t.squared())
         #expect(t.cyclotomicPowerByZ() == t.power(UInt256(4_965_661_367_192_848_881)))
+        // The addition chain agrees with the NAF ladder and with plain powering on more elements.
+        var u = t
+        for _ in 0..<3 {
+            u = u.frobenius() * u.cyclotomicSquared() * t
+            #expect(u.cyclotomicPowerByZ() == u.cyclotomicPowerByZNAF())
+            #expect(u.cyclotomicPowerByZ() == u.cyclotomicPower(UInt256(4_965_661_367_192_848_881)))
+            #expect(u.cyclotomicSquared(times: 5) == u.power(UInt256(32)))
+        }
     }
 
     @Test func uint256ParsesAndPrintsDecimalAndHex() {
