@@ -276,8 +276,7 @@ public final class Chain: @unchecked Sendable {
                                          changes: executed.changes, treeBatch: executed.treeBatch, nextValidators: executed.nextValidators))
         executionCache = nil
         validatedBlock = nil
-        var info = head.info
-        if let updated = try? ledger.chainInfo(in: StateOverlay(base: store)) { info = updated }
+        let info = try ledger.chainInfo(in: StateOverlay(base: store))
         headValue = ChainHead(height: block.height, blockID: block.id, timeMs: block.header.timeMs, stateRoot: block.header.stateRoot, info: info)
 
         let committed = Set(executed.transactionHashes)

@@ -4,6 +4,7 @@ import WaggleCore
 import WaggleLedger
 import WaggleNode
 import WaggleStore
+import WaggleTesting
 
 /// End-to-end tests of the real `waggle` binary on temporary homes, over HTTP on loopback.
 @Suite(.serialized) struct NodeProcessTests {
@@ -213,17 +214,4 @@ import WaggleStore
 final class TempHome: @unchecked Sendable {
     let path = NSTemporaryDirectory() + "waggle-it-\(UUID().uuidString)"
     deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A small seeded generator (SplitMix64) so the kill instants are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,5 +1,6 @@
 import Testing
 import WaggleCore
+import WaggleTesting
 @testable import WaggleStore
 
 @Suite struct JellyfishMerkleTreeTests {

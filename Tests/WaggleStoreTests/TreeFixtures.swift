@@ -1,4 +1,5 @@
 import WaggleCore
+import WaggleTesting
 @testable import WaggleStore
 
 /// The root of the binary sparse Merkle tree over `entries`, computed directly from the
