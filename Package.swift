@@ -111,3 +111,11 @@ let package = Package(
             name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleLedger", "WaggleNode", "WaggleStore", "WaggleTesting"]),
     ]
 )
+
+// CI builds our own targets with warnings as errors (.ci/run sets WAGGLE_STRICT=1); dependencies
+// and everyday builds are unaffected.
+if Context.environment["WAGGLE_STRICT"] == "1" {
+    for target in package.targets where target.type != .system {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+    }
+}
