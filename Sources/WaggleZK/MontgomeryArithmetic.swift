@@ -7,36 +7,31 @@
 enum MontgomeryArithmetic {
     @usableFromInline typealias Limbs = (UInt64, UInt64, UInt64, UInt64)
 
+    // The multiply-accumulate helpers go through 128-bit integers: LLVM lowers a product of two
+    // zero-extended 64-bit values to one `mul` and the 128-bit additions to add/adc pairs, which
+    // keeps the carries in the flags instead of materialising them with setb.
     @inlinable @inline(__always)
     static func madd0(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-        let (hi, lo) = a.multipliedFullWidth(by: b)
-        let (_, o) = lo.addingReportingOverflow(c)
-        return hi &+ (o ? 1 : 0)
+        let t = UInt128(a) &* UInt128(b) &+ UInt128(c)
+        return UInt64(truncatingIfNeeded: t &>> 64)
     }
 
     @inlinable @inline(__always)
     static func madd1(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> (UInt64, UInt64) {
-        let (hi, lo) = a.multipliedFullWidth(by: b)
-        let (l, o) = lo.addingReportingOverflow(c)
-        return (hi &+ (o ? 1 : 0), l)
+        let t = UInt128(a) &* UInt128(b) &+ UInt128(c)
+        return (UInt64(truncatingIfNeeded: t &>> 64), UInt64(truncatingIfNeeded: t))
     }
 
     @inlinable @inline(__always)
     static func madd2(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> (UInt64, UInt64) {
-        var (hi, lo) = a.multipliedFullWidth(by: b)
-        let (s, o1) = c.addingReportingOverflow(d)
-        hi &+= (o1 ? 1 : 0)
-        let (l, o2) = lo.addingReportingOverflow(s)
-        return (hi &+ (o2 ? 1 : 0), l)
+        let t = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(d)
+        return (UInt64(truncatingIfNeeded: t &>> 64), UInt64(truncatingIfNeeded: t))
     }
 
     @inlinable @inline(__always)
     static func madd3(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ e: UInt64) -> (UInt64, UInt64) {
-        var (hi, lo) = a.multipliedFullWidth(by: b)
-        let (s, o1) = c.addingReportingOverflow(d)
-        hi &+= (o1 ? 1 : 0)
-        let (l, o2) = lo.addingReportingOverflow(s)
-        return (hi &+ e &+ (o2 ? 1 : 0), l)
+        let t = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(d)
+        return (UInt64(truncatingIfNeeded: t &>> 64) &+ e, UInt64(truncatingIfNeeded: t))
     }
 
     /// a + b + carry -> (sum, carry out). Carries are combined with `|` on integers, never with
