@@ -55,7 +55,22 @@ import WaggleTesting
         #expect(query.status == 0, "\(query.stderr)")
         #expect(try JSONValue.parse(Array(query.stdout.utf8))["balance"] == "1234")
         let txQuery = try runWaggle(["query", "tx", txHash, "--home", home])
-        #expect(try JSONValue.parse(Array(txQuery.stdout.utf8))["tx"]?["body"]?["amount"] == "1234")
+        let txJSON = try JSONValue.parse(Array(txQuery.stdout.utf8))
+        #expect(txJSON["tx"]?["body"]?["amount"] == "1234")
+        let txHeight = try #require(txJSON["height"]?.stringValue)
+        let blockQuery = try runWaggle(["query", "block", txHeight, "--home", home])
+        let blockJSON = try JSONValue.parse(Array(blockQuery.stdout.utf8))
+        #expect(blockJSON["header"]?["height"] == .string(txHeight))
+        #expect(blockJSON["transactions"]?.arrayValue?.contains { $0["hash"] == .string(txHash) } == true)
+        let status = try runWaggle(["status", "--home", home])
+        #expect(try JSONValue.parse(Array(status.stdout.utf8))["node_info"]?["chain_id"] == "it-chain")
+        let version = try runWaggle(["version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("waggle "))
+        let added = try runWaggle(["keys", "add", "alice", "--home", home])
+        let shown = try runWaggle(["keys", "show", "alice", "--home", home])
+        #expect(added.stdout == shown.stdout && Address(hex: shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
+        let listed = try runWaggle(["keys", "list", "--home", home])
+        #expect(listed.stdout.contains("alice\t") && listed.stdout.contains("validator\t"))
 
         // More transfers over HTTP.
         let validator = try Keyring(directory: home + "/keyring").get("validator").signer
