@@ -16,7 +16,9 @@ struct RPCFixture {
     let dispatcher: JSONRPCDispatcher
     let chainID: String
 
-    init() throws {
+    /// `broadcastTimeoutMs` bounds broadcast_tx_commit; tests that expect inclusion use a long one so a
+    /// loaded machine cannot turn a slow block into a timeout.
+    init(broadcastTimeoutMs: UInt64 = 300) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("waggle-rpc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var b = GenesisBuilder(validators: 1)
@@ -27,7 +29,7 @@ struct RPCFixture {
                           mempoolLimits: .init(), retainVersions: 0, logger: Logger(label: "t"))
         producer = try BlockProducer(chain: chain, signer: validator, persistence: try FileSignStatePersistence(path: dir.path + "/pv.json"),
                                      interval: .seconds(1), logger: Logger(label: "t"))
-        let methods = NodeRPCMethods(chain: chain, moniker: "test", validatorKey: validator.publicKey, broadcastTxCommitTimeoutMs: 300)
+        let methods = NodeRPCMethods(chain: chain, moniker: "test", validatorKey: validator.publicKey, broadcastTxCommitTimeoutMs: broadcastTimeoutMs)
         dispatcher = JSONRPCDispatcher(methods: methods.table)
     }
 
@@ -129,12 +131,16 @@ func code(_ v: JSONValue) -> Int64? {
     }
 
     @Test func broadcastTxCommitWaitsForInclusionOrTimesOut() async throws {
-        let f = try RPCFixture()
-        defer { f.cleanup() }
-        let timedOut = try await f.call("broadcast_tx_commit", ["tx": f.txHex(f.validator, to: TestKeys.signer(82).address, amount: 1, nonce: 0)])
+        let short = try RPCFixture(broadcastTimeoutMs: 50)
+        defer { short.cleanup() }
+        let timedOut = try await short.call("broadcast_tx_commit", ["tx": short.txHex(short.validator, to: TestKeys.signer(82).address, amount: 1, nonce: 0)])
         #expect(code(timedOut) == 3003)
-        async let waiting = f.call("broadcast_tx_commit", ["tx": f.txHex(f.validator, to: TestKeys.signer(82).address, amount: 1, nonce: 1)])
-        for _ in 0..<200 where await f.chain.mempoolCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await short.chain.mempoolCount == 1, "a timed-out transaction stays in the mempool")
+
+        let f = try RPCFixture(broadcastTimeoutMs: 120_000)
+        defer { f.cleanup() }
+        async let waiting = f.call("broadcast_tx_commit", ["tx": f.txHex(f.validator, to: TestKeys.signer(82).address, amount: 1, nonce: 0)])
+        for _ in 0..<2_000 where await f.chain.mempoolCount < 1 { try await Task.sleep(for: .milliseconds(5)) }
         try await f.produce()
         let r = try await waiting
         #expect(r["result"]?["height"] == "1")
