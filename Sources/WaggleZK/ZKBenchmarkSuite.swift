@@ -52,6 +52,8 @@ public enum ZKBenchmarkSuite {
         // Pairing (including the G2 line precomputation).
         let (tp, okp) = time(reps) { !Pairing.pairing(g1, g2).isOne }
         add("pairing", tp * 1e6, "us", okp, reps)
+        let (tl, okl) = time(reps) { !Pairing.multiMillerLoop([(g1, G2Prepared(g2))]).isOne }
+        add("miller_loop", tl * 1e6, "us", okl, reps)
         let prepared = G2Prepared(g2)
         let (tm, okm) = time(reps) { !Pairing.multiMillerLoop([(g1, prepared)]).isOne }
         add("miller_loop_prepared", tm * 1e6, "us", okm, reps)
