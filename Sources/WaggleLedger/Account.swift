@@ -178,3 +178,27 @@ public struct AddressList: Hashable, Sendable, CanonicalCodable {
         }
     }
 }
+
+/// A strictly ascending list of heights (the completion heights of a validator's unbondings).
+public struct HeightList: Hashable, Sendable, CanonicalCodable {
+    public var heights: [UInt64]
+
+    public init(_ heights: [UInt64]) { self.heights = heights }
+
+    public mutating func insert(_ h: UInt64) {
+        let i = heights.firstIndex { $0 >= h } ?? heights.count
+        if i < heights.count, heights[i] == h { return }
+        heights.insert(h, at: i)
+    }
+
+    public mutating func remove(_ h: UInt64) { heights.removeAll { $0 == h } }
+
+    public func encode(to e: inout CanonicalEncoder) { e.list(heights) }
+
+    public init(from d: inout CanonicalDecoder) throws {
+        heights = try d.list(UInt64.self, maxCount: 1_000_000)
+        for i in heights.indices.dropFirst() where !(heights[i - 1] < heights[i]) {
+            throw CodecError(.nonCanonical, "height list is not strictly ascending")
+        }
+    }
+}

@@ -5,12 +5,19 @@ extension Ledger {
     /// the previous block's signers (issuance plus the fees of the previous block) by voting power.
     /// `lastCommit` must already be verified against `chainInfo.lastValidators`.
     public func beginBlock(height: UInt64, lastCommit: Commit?, state: inout StateOverlay) throws(LedgerError) {
+        var validatorsWithMatured: [Address] = []
         for entry in try unbondingQueue(height: height, in: state) {
             var acct = try account(entry.delegator, in: state) ?? .empty
             acct.balance += entry.amount
             put(acct, .account(entry.delegator), &state)
+            if !validatorsWithMatured.contains(entry.validator) { validatorsWithMatured.append(entry.validator) }
         }
         state.set(.unbondingQueue(height: height), nil)
+        for v in validatorsWithMatured {
+            var heights = HeightList(try unbondingHeights(of: v, in: state))
+            heights.remove(height)
+            setUnbondingHeights(heights, of: v, &state)
+        }
         if let lastCommit { try distributeRewards(lastCommit, state: &state) }
     }
 
@@ -66,12 +73,27 @@ extension Ledger {
         var burned: UInt64 = 0
         for delegator in try addressList(.delegators(of: address), state).addresses {
             let amount = try bond(delegator: delegator, validator: address, in: state)
-            let slash = amount / Self.doubleSignSlashDenominator * Self.doubleSignSlashNumerator
-                + amount % Self.doubleSignSlashDenominator * Self.doubleSignSlashNumerator / Self.doubleSignSlashDenominator
+            let slash = Self.doubleSignSlash(amount)
             try setBond(amount - slash, delegator: delegator, validator: address, &state)
             burned += slash
         }
         record.totalBond -= burned
+        // Stake that started unbonding at or after the infraction height was bonded when the
+        // validator equivocated, so it is slashed too (Cosmos SDK x/slashing does the same); stake
+        // that was already unbonding before it, or has matured, is out of reach. Completion
+        // height = start height + unbonding period.
+        let (firstSlashable, overflow) = evidence.height.addingReportingOverflow(params.unbondingPeriod)
+        if !overflow {
+            for completion in try unbondingHeights(of: address, in: state) where completion >= firstSlashable {
+                var queue = try unbondingQueue(height: completion, in: state)
+                for i in queue.indices where queue[i].validator == address {
+                    let slash = Self.doubleSignSlash(queue[i].amount)
+                    queue[i].amount -= slash
+                    burned += slash
+                }
+                setUnbondingQueue(queue, height: completion, &state)
+            }
+        }
         record.tombstoned = true
         put(record, .validator(address), &state)
         if var op = try account(record.operator, in: state) {

@@ -11,6 +11,12 @@ public struct Ledger: Sendable {
     public static let doubleSignSlashNumerator: UInt64 = 5
     public static let doubleSignSlashDenominator: UInt64 = 100
 
+    /// The double-sign penalty on `amount`: floor(amount · 5 / 100), computed without overflow.
+    public static func doubleSignSlash(_ amount: UInt64) -> UInt64 {
+        amount / doubleSignSlashDenominator * doubleSignSlashNumerator
+            + amount % doubleSignSlashDenominator * doubleSignSlashNumerator / doubleSignSlashDenominator
+    }
+
     public init(chainID: String, initialHeight: UInt64, params: LedgerParams) {
         self.chainID = chainID
         self.initialHeight = initialHeight
@@ -47,6 +53,22 @@ public struct Ledger: Sendable {
             try d.finish()
             return list
         } catch { throw corrupt(.unbondingQueue(height: height), error) }
+    }
+
+    /// The completion heights of the pending unbondings from `validator`, ascending.
+    public func unbondingHeights(of validator: Address, in state: StateOverlay) throws(LedgerError) -> [UInt64] {
+        try read(HeightList.self, .unbondingHeights(of: validator), state)?.heights ?? []
+    }
+
+    func setUnbondingHeights(_ heights: HeightList, of validator: Address, _ state: inout StateOverlay) {
+        state.set(.unbondingHeights(of: validator), heights.heights.isEmpty ? nil : heights.canonicalBytes)
+    }
+
+    func setUnbondingQueue(_ queue: [UnbondingEntry], height: UInt64, _ state: inout StateOverlay) {
+        guard !queue.isEmpty else { return state.set(.unbondingQueue(height: height), nil) }
+        var e = CanonicalEncoder()
+        e.list(queue)
+        state.set(.unbondingQueue(height: height), e.bytes)
     }
 
     func addressList(_ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> AddressList {
@@ -201,8 +223,9 @@ public struct Ledger: Sendable {
         let completion = height + params.unbondingPeriod
         var queue = try unbondingQueue(height: completion, in: state)
         queue.append(UnbondingEntry(delegator: delegator, validator: validator, amount: amount))
-        var e = CanonicalEncoder()
-        e.list(queue)
-        state.set(.unbondingQueue(height: completion), e.bytes)
+        setUnbondingQueue(queue, height: completion, &state)
+        var heights = HeightList(try unbondingHeights(of: validator, in: state))
+        heights.insert(completion)
+        setUnbondingHeights(heights, of: validator, &state)
     }
 }

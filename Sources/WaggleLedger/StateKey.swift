@@ -15,6 +15,7 @@ public struct StateKey: Hashable, Comparable, Sendable, CustomStringConvertible 
         case validatorIndex = 0x05
         case delegators = 0x06
         case chain = 0x07
+        case unbondingHeights = 0x08
     }
 
     public static func account(_ a: Address) -> StateKey { StateKey(bytes: [Namespace.account.rawValue] + a.bytes) }
@@ -30,6 +31,11 @@ public struct StateKey: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
     public static func delegators(of validator: Address) -> StateKey {
         StateKey(bytes: [Namespace.delegators.rawValue] + validator.bytes)
+    }
+    /// The completion heights of the unbonding queues that hold entries from `validator`
+    /// (ascending), so that a penalty can reach its unbonding stake without scanning every queue.
+    public static func unbondingHeights(of validator: Address) -> StateKey {
+        StateKey(bytes: [Namespace.unbondingHeights.rawValue] + validator.bytes)
     }
     /// The sorted list of every registered validator address.
     public static let validatorIndex = StateKey(bytes: [Namespace.validatorIndex.rawValue])
