@@ -290,6 +290,7 @@ public final class Chain: @unchecked Sendable {
         }
         if retainVersions > 0, block.height > retainVersions {
             try store.pruneTree(upToVersion: block.height - retainVersions)
+            try store.pruneHistory(upToHeight: block.height - retainVersions)
         }
         logger.info("committed block", metadata: [
             "height": "\(block.height)", "txs": "\(block.transactions.count)", "hash": "\(block.id)",

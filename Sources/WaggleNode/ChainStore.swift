@@ -50,16 +50,21 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         static let txIndex = RocksDB.ColumnFamily("tx_index")
         static let state = RocksDB.ColumnFamily("state")
         static let stateHistory = RocksDB.ColumnFamily("state_history")
+        /// height ‖ state key → empty: which keys each height changed, so that pruning finds the
+        /// history entries a height superseded without scanning the whole history.
+        static let stateChanges = RocksDB.ColumnFamily("state_changes")
         static let treeNodes = RocksDB.ColumnFamily("tree_nodes")
         static let treeStale = RocksDB.ColumnFamily("tree_stale")
         static let validatorSets = RocksDB.ColumnFamily("validator_sets")
-        static let all = [RocksDB.ColumnFamily.default, meta, blocks, blockIndex, commits, txIndex, state, stateHistory, treeNodes, treeStale, validatorSets]
+        static let all = [RocksDB.ColumnFamily.default, meta, blocks, blockIndex, commits, txIndex, state, stateHistory, stateChanges, treeNodes, treeStale, validatorSets]
     }
 
     enum MetaKey {
         static let latestHeight = Array("latest_height".utf8)
         static let genesis = Array("genesis".utf8)
         static let initialHeight = Array("initial_height".utf8)
+        /// State history is readable at this height and above (absent: every height).
+        static let historyRetainedFrom = Array("history_retained_from".utf8)
     }
 
     let db: RocksDB
@@ -144,9 +149,18 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         try db.get(key.bytes, in: CF.state)
     }
 
-    /// The value of a state key as of the end of `height`: `.some(nil)` when it did not exist,
-    /// nil when that height is unknown.
+    /// The lowest height whose state history is still kept (0 when nothing was pruned).
+    public func historyRetainedFrom() throws(NodeError) -> UInt64 {
+        try decode(UInt64.self, try read("history retention") { try db.get(MetaKey.historyRetainedFrom, in: CF.meta) }, "history retention") ?? 0
+    }
+
+    /// The value of a state key as of the end of `height`, nil when it did not exist then.
+    /// Throws `.pruned` for a height below `historyRetainedFrom()`.
     public func stateValue(_ key: StateKey, atHeight height: UInt64) throws(NodeError) -> [UInt8]? {
+        let retainedFrom = try historyRetainedFrom()
+        guard height >= retainedFrom else {
+            throw NodeError(.pruned, "state at height \(height) was pruned; history is kept from height \(retainedFrom)")
+        }
         let lower = Self.historyKey(key, 0)
         let upper = Self.historyKey(key, height + 1)
         guard let entry = try read("state history", { try db.lastEntry(in: CF.stateHistory, lowerBound: lower, upperBound: upper) }) else {
@@ -186,6 +200,7 @@ public final class ChainStore: StateReader, @unchecked Sendable {
 
     private func addState(_ changes: [StateChange], height: UInt64, to wb: WriteBatch) {
         for c in changes {
+            wb.put(Self.heightKey(height) + c.key.bytes, [], in: CF.stateChanges)
             if let v = c.value {
                 wb.put(c.key.bytes, v, in: CF.state)
                 wb.put(Self.historyKey(c.key, height), [1] + v, in: CF.stateHistory)
@@ -240,6 +255,48 @@ public final class ChainStore: StateReader, @unchecked Sendable {
     }
 
     /// Deletes tree nodes that became stale at or before `version` (old proofs stop working).
+    /// Drops the state history that only heights below `height` use: for every key changed at a
+    /// height h ≤ `height`, the entries older than h (and the entry at h itself when it records a
+    /// deletion). Heights `height` and above read exactly as before; reads below it throw
+    /// `.pruned`. The retention mark is written before anything is deleted, so a crash part-way
+    /// never lets a read see a half-pruned history; the rest is idempotent and simply repeated by
+    /// the next call, so its batches are not synced. Returns the number of history entries deleted.
+    @discardableResult
+    public func pruneHistory(upToHeight height: UInt64, batchSize: Int = 10_000) throws(NodeError) -> Int {
+        do {
+            if try historyRetainedFrom() < height {
+                try db.put(MetaKey.historyRetainedFrom, height.canonicalBytes, in: CF.meta, sync: false)
+            }
+            let upper = height == .max ? nil : Self.heightKey(height + 1)
+            var deleted = 0
+            while true {
+                let changes = try db.entries(in: CF.stateChanges, upperBound: upper, limit: max(1, batchSize))
+                if changes.isEmpty { return deleted }
+                let wb = WriteBatch()
+                for change in changes {
+                    guard change.key.count > 8 else { throw NodeError(.storage, "malformed state_changes key") }
+                    let changedAt = try UInt64(canonicalBytes: Array(change.key.prefix(8)))
+                    let key = StateKey(bytes: Array(change.key.dropFirst(8)))
+                    let superseded = try db.entries(
+                        in: CF.stateHistory, lowerBound: Self.historyKey(key, 0), upperBound: Self.historyKey(key, changedAt))
+                    for entry in superseded { wb.delete(entry.key, in: CF.stateHistory) }
+                    deleted += superseded.count
+                    let own = Self.historyKey(key, changedAt)
+                    if try db.get(own, in: CF.stateHistory) == [0] {
+                        wb.delete(own, in: CF.stateHistory)
+                        deleted += 1
+                    }
+                    wb.delete(change.key, in: CF.stateChanges)
+                }
+                try db.write(wb, sync: false)
+            }
+        } catch let e as NodeError {
+            throw e
+        } catch {
+            throw NodeError(.storage, "pruning state history failed: \(error)")
+        }
+    }
+
     public func pruneTree(upToVersion version: UInt64) throws(NodeError) {
         do { _ = try treeStore.prune(upToVersion: version) } catch { throw NodeError(.storage, "pruning failed: \(error)") }
     }

@@ -9,6 +9,8 @@ public struct NodeError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let chain = Code(name: "chain")
         public static let homeExists = Code(name: "home_exists")
         public static let noHome = Code(name: "no_home")
+        /// Data for a height that retention has already removed.
+        public static let pruned = Code(name: "pruned")
     }
 
     public let code: Code

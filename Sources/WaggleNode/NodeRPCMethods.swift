@@ -39,7 +39,9 @@ public struct NodeRPCMethods: Sendable {
     // MARK: Helpers
 
     func read<T: Sendable>(_ body: @escaping @Sendable (ChainStore, ChainHead) throws -> T) async throws(RPCError) -> T {
-        do { return try await chain.read(body) } catch let e as RPCError { throw e } catch {
+        do { return try await chain.read(body) } catch let e as RPCError { throw e } catch let e as NodeError where e.code == .pruned {
+            throw .heightUnavailable(e.reason)
+        } catch {
             throw .internalError("\(error)")
         }
     }

@@ -27,7 +27,7 @@ struct ChainFixture {
     let privValidator: PrivValidator
     let producer: BlockProducer
 
-    init(dir: TempDir = TempDir(), configure: (inout GenesisBuilder) -> Void = { _ in }) throws {
+    init(dir: TempDir = TempDir(), retainVersions: UInt64 = 0, configure: (inout GenesisBuilder) -> Void = { _ in }) throws {
         var b = GenesisBuilder(validators: 1)
         b.extraAccounts = [GenesisAccount(address: TestKeys.signer(50).address, balance: 10_000)]
         configure(&b)
@@ -37,7 +37,7 @@ struct ChainFixture {
         validator = b.validatorKeys[0]
         let store = try ChainStore(path: dir.path + "/chain.db")
         chain = try Chain(genesis: genesis, genesisBytes: genesisBytes, store: store, mempoolLimits: Mempool.Limits(),
-                          retainVersions: 0, logger: Logger(label: "test"))
+                          retainVersions: retainVersions, logger: Logger(label: "test"))
         let persistence = try FileSignStatePersistence(path: dir.path + "/priv_validator_state.json")
         privValidator = try PrivValidator(signer: validator, chainID: genesis.chainID, persistence: persistence)
         producer = try BlockProducer(chain: chain, signer: validator, persistence: persistence, interval: .seconds(1), logger: Logger(label: "test"))

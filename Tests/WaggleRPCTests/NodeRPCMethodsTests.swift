@@ -113,6 +113,22 @@ func code(_ v: JSONValue) -> Int64? {
         try commit.verify(chainID: f.chainID, validators: set, height: 1, blockID: header.blockID)
     }
 
+    @Test func accountAtAPrunedHeightIsAHeightUnavailableError() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let to = TestKeys.signer(83).address
+        for n in UInt64(0)..<3 {
+            _ = try await f.call("broadcast_tx_sync", ["tx": f.txHex(f.validator, to: to, amount: 5, nonce: n)])
+            try await f.produce()
+        }
+        _ = try await f.chain.read { s, _ in try s.pruneHistory(upToHeight: 2) }
+        let pruned = try await f.call("account", ["address": .string(to.hex), "height": 1])
+        #expect(code(pruned) == 3002)
+        #expect(pruned["error"]?["message"]?.stringValue?.contains("pruned") == true)
+        let kept = try await f.call("account", ["address": .string(to.hex), "height": 2])
+        #expect(kept["result"]?["balance"] == "10")
+    }
+
     @Test func rejectionsReachTheClientWithCodesAndReasons() async throws {
         let f = try RPCFixture()
         defer { f.cleanup() }
