@@ -289,8 +289,14 @@ public final class Chain: @unchecked Sendable {
             for w in waiters { w.continuation.resume(returning: TxLocation(height: block.height, index: UInt32(i))) }
         }
         if retainVersions > 0, block.height > retainVersions {
-            try store.pruneTree(upToVersion: block.height - retainVersions)
-            try store.pruneHistory(upToHeight: block.height - retainVersions)
+            // The height is committed whatever happens here: a pruning failure is logged and the
+            // work (idempotent) is picked up again at the next commit.
+            do {
+                try store.pruneTree(upToVersion: block.height - retainVersions)
+                try store.pruneHistory(upToHeight: block.height - retainVersions)
+            } catch {
+                logger.warning("pruning failed; retrying at the next block", metadata: ["height": "\(block.height)", "error": "\(error)"])
+            }
         }
         logger.info("committed block", metadata: [
             "height": "\(block.height)", "txs": "\(block.transactions.count)", "hash": "\(block.id)",
