@@ -247,6 +247,14 @@ public struct ConsensusStateMachine: Sendable {
             signer = s
             pending.append(.signingRefused(height: height, round: round, step: SignStep(type), reason: error))
             if error.code == .conflictingSignBytes, let earlier = recoverVote(type) {
+                // A precommit for a block is only ever signed together with locking on it (line
+                // 36). A crash between the guard's write and the checkpoint's can lose the lock
+                // while the signed precommit survives: restore the lock before re-sending the
+                // vote, or this validator could prevote for another block next round.
+                if type == .precommit, let id = earlier.blockID, (locked?.round).map({ $0 < round }) ?? true {
+                    locked = .init(round: round, blockID: id)
+                    checkpointDirty = true
+                }
                 flushCheckpoint()
                 pending.append(.broadcastVote(earlier))
                 _ = votes?.add(earlier, signatureChecked: true)

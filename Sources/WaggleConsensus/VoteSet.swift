@@ -149,6 +149,17 @@ public struct HeightVoteSet: Sendable {
     mutating func add(_ vote: Vote, signatureChecked: Bool) -> VoteSet.AddResult {
         let round = vote.round
         let (chainID, height, validators) = (self.chainID, self.height, self.validators)
+        var signatureChecked = signatureChecked
+        if votes(vote.type, round: round) == nil {
+            // A round's vote set is allocated only for a vote that would be stored: otherwise
+            // unsigned traffic for every round up to the limit could allocate n slots per round.
+            guard vote.height == height else { return .rejected(.wrongHeightRoundOrType) }
+            guard let member = validators.validator(vote.validator) else { return .rejected(.unknownValidator) }
+            if !signatureChecked {
+                guard vote.verify(chainID: chainID, publicKey: member.publicKey) else { return .rejected(.invalidSignature) }
+                signatureChecked = true
+            }
+        }
         let fresh = { VoteSet(chainID: chainID, height: height, round: round, type: vote.type, validators: validators) }
         // Mutated in place through the defaulting subscript: no copy of the tallies per vote.
         let result =

@@ -53,8 +53,9 @@ public struct ValidatorSet: Hashable, Sendable, CanonicalCodable {
         for v in members {
             guard v.votingPower > 0 else { throw .zeroPower(v.address) }
             guard seen.insert(v.address).inserted else { throw .duplicate(v.address) }
-            total += v.votingPower
-            guard total < Self.maxTotalVotingPower else { throw .totalPowerTooLarge }
+            let (sum, overflow) = total.addingReportingOverflow(v.votingPower)
+            guard !overflow, sum < Self.maxTotalVotingPower else { throw .totalPowerTooLarge }
+            total = sum
         }
         let sorted = members.sorted {
             $0.votingPower != $1.votingPower ? $0.votingPower > $1.votingPower : $0.address < $1.address

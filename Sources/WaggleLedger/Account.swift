@@ -182,6 +182,8 @@ public struct AddressList: Hashable, Sendable, CanonicalCodable {
 /// A strictly ascending list of heights (the completion heights of a validator's unbondings).
 public struct HeightList: Hashable, Sendable, CanonicalCodable {
     public var heights: [UInt64]
+    /// Most entries a stored list may hold (genesis caps `unbonding_period` at this).
+    public static let maxCount = 2_000_000
 
     public init(_ heights: [UInt64]) { self.heights = heights }
 
@@ -196,7 +198,7 @@ public struct HeightList: Hashable, Sendable, CanonicalCodable {
     public func encode(to e: inout CanonicalEncoder) { e.list(heights) }
 
     public init(from d: inout CanonicalDecoder) throws {
-        heights = try d.list(UInt64.self, maxCount: 1_000_000)
+        heights = try d.list(UInt64.self, maxCount: Self.maxCount)
         for i in heights.indices.dropFirst() where !(heights[i - 1] < heights[i]) {
             throw CodecError(.nonCanonical, "height list is not strictly ascending")
         }

@@ -168,10 +168,16 @@ public struct GenesisDoc: Hashable, Sendable {
 
     // MARK: Validation and initial state
 
+    /// Heights stay far from UInt64.max, so `height + 1` and `height + unbonding_period` never
+    /// overflow.
+    public static let maxInitialHeight: UInt64 = 1 << 62
+
     public func validate() throws(LedgerError) {
         func bad(_ why: String) -> LedgerError { LedgerError(.invalidGenesis, "genesis: \(why)") }
         guard Self.isValidChainID(chainID) else { throw bad("chain_id \"\(chainID)\" must be 1 to 50 characters from [A-Za-z0-9._-]") }
-        guard initialHeight >= 1 else { throw bad("initial_height must be at least 1") }
+        guard initialHeight >= 1, initialHeight <= Self.maxInitialHeight else {
+            throw bad("initial_height must be between 1 and 2^62")
+        }
         try consensusParams.validate()
         try ledgerParams.validate()
         guard !validators.isEmpty else { throw bad("validators: at least one validator is required") }

@@ -33,7 +33,11 @@ extension Ledger {
         }
         let signedPower = signers.reduce(UInt64(0)) { $0 + $1.votingPower }
         guard signedPower > 0 else { return }
-        let pool = info.pendingFees + params.blockReward
+        // Issuance stops at the supply cap, which keeps M · supply, and so the total voting
+        // power, below 2^60 forever.
+        let cap = Self.maxSupply(reputationMultiplier: params.reputationMultiplier)
+        let issuance = info.totalSupply >= cap ? 0 : min(params.blockReward, cap - info.totalSupply)
+        let pool = info.pendingFees + issuance
         var paid: UInt64 = 0
         var shares: [(Address, UInt64)] = []
         for v in signers {
@@ -51,7 +55,7 @@ extension Ledger {
             acct.balance += share
             put(acct, .account(recipient), &state)
         }
-        info.totalSupply += params.blockReward
+        info.totalSupply += issuance
         info.pendingFees = 0
         put(info, .chainInfo, &state)
     }

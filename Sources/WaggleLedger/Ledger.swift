@@ -11,6 +11,14 @@ public struct Ledger: Sendable {
     public static let doubleSignSlashNumerator: UInt64 = 5
     public static let doubleSignSlashDenominator: UInt64 = 100
 
+    /// The largest total supply with multiplier M: M · supply stays below 2^60, the bound on a
+    /// validator set's total voting power. Block issuance stops there.
+    public static func maxSupply(reputationMultiplier m: UInt64) -> UInt64 { ((1 << 60) - 1) / max(m, 1) }
+
+    /// Most delegators one validator may have (a protocol constant): its delegator list is one
+    /// state entry, read whole when a delegator joins or leaves and when it is slashed.
+    public static let maxDelegatorsPerValidator = 100_000
+
     /// The double-sign penalty on `amount`: floor(amount · 5 / 100), computed without overflow.
     public static func doubleSignSlash(_ amount: UInt64) -> UInt64 {
         amount / doubleSignSlashDenominator * doubleSignSlashNumerator
@@ -94,11 +102,24 @@ public struct Ledger: Sendable {
         state.set(key, value.canonicalBytes)
     }
 
+    /// Sets a bond. The validator's delegator list is rewritten only when membership changes (a
+    /// new delegator, or a bond going to zero), so topping up a bond or slashing one costs one
+    /// state write, not a copy of the whole list.
     func setBond(_ amount: UInt64, delegator: Address, validator: Address, _ state: inout StateOverlay) throws(LedgerError) {
+        let wasBonded = try bond(delegator: delegator, validator: validator, in: state) > 0
+        if amount > 0, !wasBonded {
+            var delegators = try addressList(.delegators(of: validator), state)
+            guard delegators.addresses.count < Self.maxDelegatorsPerValidator else {
+                throw LedgerError(.tooManyDelegators, "validator \(validator) already has \(Self.maxDelegatorsPerValidator) delegators")
+            }
+            delegators.insert(delegator)
+            state.set(.delegators(of: validator), delegators.canonicalBytes)
+        } else if amount == 0, wasBonded {
+            var delegators = try addressList(.delegators(of: validator), state)
+            delegators.remove(delegator)
+            state.set(.delegators(of: validator), delegators.addresses.isEmpty ? nil : delegators.canonicalBytes)
+        }
         state.set(.bond(delegator: delegator, validator: validator), amount == 0 ? nil : amount.canonicalBytes)
-        var delegators = try addressList(.delegators(of: validator), state)
-        if amount == 0 { delegators.remove(delegator) } else { delegators.insert(delegator) }
-        state.set(.delegators(of: validator), delegators.addresses.isEmpty ? nil : delegators.canonicalBytes)
     }
 
     // MARK: Transactions
@@ -220,7 +241,8 @@ public struct Ledger: Sendable {
         try setBond(current - amount, delegator: delegator, validator: validator, &state)
         record.totalBond -= amount
         put(record, .validator(validator), &state)
-        let completion = height + params.unbondingPeriod
+        let (completion, overflow) = height.addingReportingOverflow(params.unbondingPeriod)
+        guard !overflow else { throw LedgerError(.overflow, "unbonding completion height overflows") }
         var queue = try unbondingQueue(height: completion, in: state)
         queue.append(UnbondingEntry(delegator: delegator, validator: validator, amount: amount))
         setUnbondingQueue(queue, height: completion, &state)

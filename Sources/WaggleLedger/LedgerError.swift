@@ -21,6 +21,7 @@ public struct LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let corruptState = Code(name: "corrupt_state", rpcCode: 1013)
         public static let invalidGenesis = Code(name: "invalid_genesis", rpcCode: 1014)
         public static let invalidBlock = Code(name: "invalid_block", rpcCode: 1015)
+        public static let tooManyDelegators = Code(name: "too_many_delegators", rpcCode: 1016)
 
         public var description: String { name }
     }

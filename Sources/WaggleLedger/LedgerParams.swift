@@ -49,10 +49,18 @@ public struct LedgerParams: Hashable, Sendable, Codable {
     public func validate() throws(LedgerError) {
         func bad(_ why: String) -> LedgerError { LedgerError(.invalidGenesis, "ledger_params.\(why)") }
         guard epochLength >= 1 else { throw bad("epoch_length must be at least 1") }
-        guard unbondingPeriod >= 1 else { throw bad("unbonding_period must be at least 1") }
+        guard unbondingPeriod >= 1, unbondingPeriod <= UInt64(HeightList.maxCount) else {
+            // A validator's pending completion heights are one list of at most this many.
+            throw bad("unbonding_period must be between 1 and \(HeightList.maxCount) blocks")
+        }
         guard minSelfBond >= 1 else { throw bad("min_self_bond must be at least 1") }
-        guard maxValidators >= 1 else { throw bad("max_validators must be at least 1") }
+        guard maxValidators >= 1, maxValidators <= UInt32(ValidatorSet.maxValidators) else {
+            throw bad("max_validators must be between 1 and \(ValidatorSet.maxValidators)")
+        }
         guard reputationMultiplier >= 1, reputationMultiplier <= 16 else { throw bad("reputation_multiplier must be between 1 and 16") }
         guard maxReputation >= 1 else { throw bad("max_reputation must be at least 1") }
+        guard blockReward <= Ledger.maxSupply(reputationMultiplier: reputationMultiplier) else {
+            throw bad("block_reward must not exceed the supply cap \(Ledger.maxSupply(reputationMultiplier: reputationMultiplier))")
+        }
     }
 }

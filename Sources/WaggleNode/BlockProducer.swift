@@ -3,10 +3,11 @@ import Logging
 import ServiceLifecycle
 import WaggleCore
 
-/// Produces blocks when this node is the only validator, by the path a multi-validator network
-/// uses: it builds and signs a proposal, validates the proposed block like any received block,
-/// signs its prevote and precommit through the double-sign guard, and commits with a commit that
-/// is verified like any other.
+/// Produces blocks when this node's validator alone holds more than two thirds of the voting
+/// power (a single-validator chain, or one that others joined with little stake), by the path a
+/// multi-validator network uses: it builds and signs a proposal, validates the proposed block like
+/// any received block, signs its prevote and precommit through the double-sign guard, and commits
+/// with a commit that is verified like any other (the other validators' slots are absent).
 public struct BlockProducer: Service {
     let chain: Chain
     let signer: Signer
@@ -28,20 +29,27 @@ public struct BlockProducer: Service {
             do { try await Task.sleep(for: interval) } catch { return }
             if Task.isShuttingDownGracefully { return }
             let head = await chain.head
-            guard head.validators.count == 1, head.validators.validators[0].address == signer.address else {
+            guard canCommitAlone(head) else {
                 if !warnedNotSole {
-                    logger.warning("this node is not the sole validator; block production needs the consensus network",
+                    logger.warning("this node's validator does not hold more than 2/3 of the voting power; block production needs the consensus network",
                                    metadata: ["height": "\(head.height + 1)"])
                     warnedNotSole = true
                 }
                 continue
             }
+            warnedNotSole = false
             do {
                 try await produceBlock(after: head)
             } catch {
                 logger.error("block production failed", metadata: ["height": "\(head.height + 1)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Whether this node's precommit alone is a quorum of the set that signs the block after `head`.
+    public func canCommitAlone(_ head: ChainHead) -> Bool {
+        guard let me = head.validators.validator(signer.address) else { return false }
+        return head.validators.isQuorum(me.votingPower)
     }
 
     /// Produces and commits the block after `head`.

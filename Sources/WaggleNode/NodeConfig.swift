@@ -61,12 +61,15 @@ public struct NodeConfig: Sendable, Equatable {
             if let v = try rpc.optionalField("max_body_bytes") { c.rpcMaxBodyBytes = try v.int() }
             if let v = try rpc.optionalField("max_batch_requests") { c.rpcMaxBatchRequests = try v.int() }
             c.rpcBroadcastTxCommitTimeoutMs = try rpc.uint64("timeout_broadcast_tx_commit_ms", default: c.rpcBroadcastTxCommitTimeoutMs)
+            guard c.rpcBroadcastTxCommitTimeoutMs <= 3_600_000 else {
+                throw (try rpc.field("timeout_broadcast_tx_commit_ms")).fail("must be at most 3600000 (one hour)")
+            }
         }
         if let cons = try r.optionalField("consensus") {
             try cons.onlyKeys(["block_interval_ms"])
             if let v = try cons.optionalField("block_interval_ms") {
                 c.blockIntervalMs = try v.uint64()
-                guard c.blockIntervalMs >= 10 else { throw v.fail("must be at least 10") }
+                guard c.blockIntervalMs >= 10, c.blockIntervalMs <= 86_400_000 else { throw v.fail("must be between 10 and 86400000 (one day)") }
             }
         }
         if let mp = try r.optionalField("mempool") {
@@ -100,17 +103,35 @@ public struct NodeConfig: Sendable, Equatable {
         return c
     }
 
+    /// `s` as the inside of a TOML basic string: backslash, quote and control characters escaped.
+    static func tomlEscaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20 || u.value == 0x7f:
+                let hex = String(u.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
     /// The config.toml that `waggle init` writes, with every key and a comment on each.
     public var tomlText: String {
         """
         # Waggle node configuration. Docs/OPERATIONS.md explains every key.
 
         # A human-readable name for this node.
-        moniker = "\(moniker)"
+        moniker = "\(Self.tomlEscaped(moniker))"
 
         [rpc]
         # JSON-RPC listen address. Keep it on 127.0.0.1 unless a proxy guards it.
-        laddr = "\(rpcListenAddress)"
+        laddr = "\(Self.tomlEscaped(rpcListenAddress))"
         # Largest accepted HTTP request body, in bytes.
         max_body_bytes = \(rpcMaxBodyBytes)
         # Most calls in one JSON-RPC batch.
@@ -136,9 +157,9 @@ public struct NodeConfig: Sendable, Equatable {
 
         [log]
         # trace, debug, info, notice, warning, error or critical.
-        level = "\(logLevel)"
+        level = "\(Self.tomlEscaped(logLevel))"
         # "plain" or "json".
-        format = "\(logFormat)"
+        format = "\(Self.tomlEscaped(logFormat))"
 
         """
     }

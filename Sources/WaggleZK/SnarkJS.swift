@@ -22,9 +22,7 @@ public enum SnarkJS {
         var ic = [G1Affine]()
         for (i, p) in icRaw.enumerated() { ic.append(try g1(p, "IC[\(i)]")) }
         if let n = obj["nPublic"] {
-            let count: Int?
-            if let s = n as? String { count = Int(s) } else if let num = n as? NSNumber { count = num.intValue } else { count = nil }
-            guard let count else { throw .malformed("nPublic is not a number") }
+            guard let count = nonNegativeInteger(n) else { throw .malformed("nPublic is not a non-negative integer") }
             if count != ic.count - 1 {
                 throw .inconsistentKey("nPublic is \(count) but IC has \(ic.count) points")
             }
@@ -82,8 +80,29 @@ public enum SnarkJS {
         }
     }
 
+    /// A canonical decimal string: digits only, no leading zero (so one value has one encoding, as
+    /// snarkjs writes it), below 2^256.
+    /// A JSON integer (not a boolean, not a fraction) or a canonical decimal string, at most 2^31.
+    static func nonNegativeInteger(_ v: Any) -> Int? {
+        if let s = v as? String {
+            guard s.utf8.count <= 10, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"),
+                s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+            else { return nil }
+            return Int(s).flatMap { $0 <= Int(Int32.max) ? $0 : nil }
+        }
+        // JSONSerialization gives an integer NSNumber ("i", "q", ...) for an integer literal, "d" for
+        // anything with a fraction or exponent, and a boolean ("c") for true/false.
+        guard let num = v as? NSNumber, ["i", "q", "l", "s", "I", "Q", "L", "S"].contains(String(cString: num.objCType)) else {
+            return nil
+        }
+        let i = num.int64Value
+        return i >= 0 && i <= Int64(Int32.max) ? Int(i) : nil
+    }
+
     static func number(_ v: Any?, _ field: String) throws(Groth16Error) -> UInt256 {
-        guard let s = v as? String, let n = UInt256(decimal: s) else { throw .invalidNumber(field: field) }
+        guard let s = v as? String, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"), let n = UInt256(decimal: s) else {
+            throw .invalidNumber(field: field)
+        }
         return n
     }
 

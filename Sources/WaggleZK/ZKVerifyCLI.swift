@@ -13,7 +13,7 @@ public enum ZKVerifyCLI {
         func finish(_ code: Int32, _ message: String) -> ZKVerifyOutcome {
             if json {
                 let status = code == 0 ? "valid" : code == 1 ? "invalid" : "error"
-                let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                let escaped = jsonEscaped(message)
                 return ZKVerifyOutcome(
                     exitCode: code, line: "{\"valid\":\(code == 0),\"status\":\"\(status)\",\"reason\":\"\(escaped)\"}")
             }
@@ -51,5 +51,22 @@ public enum ZKVerifyCLI {
             .wrongNumberOfPublicInputs, .alphaBetaMismatch:
             return false
         }
+    }
+
+    /// `s` as the inside of a JSON string: quotes, backslashes and every control character escaped.
+    static func jsonEscaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 }

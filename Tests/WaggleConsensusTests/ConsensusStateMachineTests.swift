@@ -1,6 +1,7 @@
 import Testing
 import WaggleConsensus
 import WaggleCore
+import WaggleSimulation
 
 @Suite struct ConsensusStateMachineTests {
     let f: ConsensusFixture
@@ -187,9 +188,10 @@ import WaggleCore
         #expect(m.round == 1 && m.step == .propose)
     }
 
-    /// Locks on A in round 0, then sees a proposal for B in round 1.
+    /// Locks on A in round 0, then sees a proposal for B in round 1. The validator proposes in
+    /// none of rounds 0–2.
     func lockedOnA() -> (ConsensusStateMachine, Int) {
-        let me = (0..<4).first { f.proposerIndex(round: 0) != $0 && f.proposerIndex(round: 1) != $0 } ?? 0
+        let me = (0..<4).first { i in (0...2).allSatisfy { f.proposerIndex(round: $0) != i } } ?? 0
         var m = f.machine(me)
         _ = m.handle(f.start())
         _ = m.handle(.proposal(f.proposal(round: 0, A), blockIsValid: true))
@@ -212,7 +214,7 @@ import WaggleCore
         #expect(out.votes.map(\.blockID) == [A])
     }
 
-    @Test func lockedValidatorAcceptsProposalWithPolkaNewerThanItsLock() {
+    @Test func lockedValidatorAcceptsProposalWithPolkaNewerThanItsLock() throws {
         var (m, me) = lockedOnA()
         // Round 1 polka for B (seen as prevotes), proposal for B in round 2 with polRound 1.
         _ = m.handle(.timeout(ConsensusTimeout(height: 1, round: 1, step: .propose)))
@@ -220,8 +222,8 @@ import WaggleCore
         for i in 0..<4 where i != me { _ = m.handle(.vote(f.vote(i, .precommit, round: 1, nil))) }
         _ = m.handle(.timeout(ConsensusTimeout(height: 1, round: 1, step: .precommit)))
         #expect(m.round == 2)
-        let proposer2 = f.proposerIndex(round: 2)
-        if proposer2 == me { return }  // this fixture's rotation would make us the proposer
+        try #require(f.proposerIndex(round: 2) != me, "the fixture must not make this validator the round-2 proposer")
+        #expect(m.locked == .init(round: 0, blockID: A), "still locked on A from round 0")
         let out = m.handle(.proposal(f.proposal(round: 2, polRound: 1, B), blockIsValid: true))
         #expect(out.votes.map(\.blockID) == [B])
     }
@@ -270,6 +272,46 @@ import WaggleCore
         let stranger = try #require(Signer(seed: [UInt8](repeating: 9, count: 32)))
         _ = m.handle(.vote(Vote.sign(chainID: f.chainID, type: .prevote, height: 1, round: 0, blockID: A, signer: stranger)))
         #expect(m.voteSet?.prevotes(0)?.totalPower ?? 0 == 0)
+    }
+
+    @Test func restartBetweenSigningAPrecommitAndPersistingTheLockRestoresTheLock() throws {
+        let me = try #require((0..<4).first { i in (0...1).allSatisfy { f.proposerIndex(round: $0) != i } })
+        let disk = InMemorySignStatePersistence()
+        var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
+        _ = m.handle(f.start())
+        _ = m.handle(.proposal(f.proposal(round: 0, A), blockIsValid: true))
+        // The polka makes it lock and precommit A; the guard persisted the precommit, but the
+        // process dies before the host writes the checkpoint or sends anything.
+        for i in 0..<4 where i != me { _ = m.handle(.vote(f.vote(i, .prevote, round: 0, A))) }
+        #expect(try disk.load()?.step == SignStep.precommit.rawValue)
+
+        var restarted = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
+        _ = restarted.handle(f.start())
+        #expect(restarted.locked == nil, "no checkpoint reached the disk")
+        _ = restarted.handle(.timeout(ConsensusTimeout(height: 1, round: 0, step: .propose)))
+        // The polka is not delivered again; the others' nil prevotes make it precommit nil,
+        // which the guard refuses, and the precommit it signed before the crash goes out instead.
+        var out: [ConsensusAction] = []
+        for i in 0..<4 where i != me { out += restarted.handle(.vote(f.vote(i, .prevote, round: 0, nil))) }
+        #expect(out.votes.map(\.blockID) == [A], "the signed precommit is sent again")
+        #expect(out.votes.first?.type == .precommit)
+        #expect(restarted.locked == .init(round: 0, blockID: A), "and the lock that came with it is back")
+        let persistAt = out.firstIndex {
+            if case .persistCheckpoint(let c) = $0 { return c.locked?.blockID == A }
+            return false
+        }
+        let sendAt = out.firstIndex {
+            if case .broadcastVote(let v) = $0 { return v.type == .precommit }
+            return false
+        }
+        #expect(persistAt != nil && sendAt != nil && persistAt! < sendAt!, "the lock is persisted before the vote leaves")
+
+        // Next round, a proposal for B without a newer polka gets prevote nil.
+        for i in 0..<4 where i != me { _ = restarted.handle(.vote(f.vote(i, .precommit, round: 0, nil))) }
+        _ = restarted.handle(.timeout(ConsensusTimeout(height: 1, round: 0, step: .precommit)))
+        #expect(restarted.round == 1)
+        let next = restarted.handle(.proposal(f.proposal(round: 1, B), blockIsValid: true))
+        #expect(next.votes.map(\.blockID) == [nil])
     }
 
     @Test func restartedValidatorKeepsItsLockFromTheCheckpoint() {

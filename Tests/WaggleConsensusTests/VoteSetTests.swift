@@ -8,6 +8,19 @@ import WaggleCore
 
     init() throws { f = try ConsensusFixture(powers: [40, 30, 20, 10]) }
 
+    @Test func rejectedVotesAllocateNoVoteSetForTheirRound() throws {
+        var h = HeightVoteSet(chainID: f.chainID, height: 1, validators: f.set)
+        var forged = f.vote(1, .prevote, round: 5, A)
+        forged.blockID = ConsensusFixture.block(2)
+        #expect(h.add(forged) == .rejected(.invalidSignature))
+        let outsider = try #require(Signer(seed: [UInt8](repeating: 9, count: 32)))
+        let stranger = Vote.sign(chainID: f.chainID, type: .precommit, height: 1, round: 6, blockID: A, signer: outsider)
+        #expect(h.add(stranger) == .rejected(.unknownValidator))
+        #expect(h.prevotes(5) == nil && h.precommits(6) == nil)
+        #expect(h.add(f.vote(1, .prevote, round: 5, A)) == .added)
+        #expect(h.prevotes(5)?.power(for: A) == 30)
+    }
+
     @Test func quorumNeedsStrictlyMoreThanTwoThirdsOfThePower() {
         var set = VoteSet(chainID: f.chainID, height: 1, round: 0, type: .precommit, validators: f.set)
         #expect(set.add(f.vote(0, .precommit, round: 0, A)) == .added)  // 40

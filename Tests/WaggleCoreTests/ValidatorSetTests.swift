@@ -38,6 +38,13 @@ import WaggleTesting
         #expect(try ValidatorSet(canonicalBytes: s.canonicalBytes) == s)
     }
 
+    @Test func decodingAPowerSumThatOverflowsIsAnErrorNotATrap() throws {
+        var e = CanonicalEncoder()
+        e.list([Validator(publicKey: TestKeys.signer(1).publicKey, votingPower: 1),
+                Validator(publicKey: TestKeys.signer(2).publicKey, votingPower: .max)])
+        #expect(throws: CodecError.self) { try ValidatorSet(canonicalBytes: e.bytes) }
+    }
+
     @Test func quorumNeedsStrictlyMoreThanTwoThirds() throws {
         let (s, _) = try set([1, 1, 1])
         #expect(!s.isQuorum(2), "exactly two thirds is not enough")

@@ -76,6 +76,14 @@ import WaggleTesting
         expectError(text(none), contains: "at least one validator")
     }
 
+    @Test func parametersThatCouldOverflowOrHaltTheChainAreRejected() {
+        expectError(mutate("\"unbonding_period\" : \"5\"", "\"unbonding_period\" : \"18446744073709551615\""), contains: "ledger_params.unbonding_period")
+        expectError(mutate("\"unbonding_period\" : \"5\"", "\"unbonding_period\" : \"2000001\""), contains: "ledger_params.unbonding_period")
+        expectError(mutate("\"block_reward\" : \"100\"", "\"block_reward\" : \"9223372036854775808\""), contains: "ledger_params.block_reward")
+        expectError(mutate("\"max_validators\" : 100", "\"max_validators\" : 10001"), contains: "ledger_params.max_validators")
+        expectError(mutate("\"initial_height\" : \"1\"", "\"initial_height\" : \"18446744073709551615\""), contains: "initial_height")
+    }
+
     @Test func supplyThatCouldOverflowVotingPowerIsRejected() {
         var doc = GenesisBuilder(validators: 1).build()
         doc.accounts.append(GenesisAccount(address: TestKeys.signer(40).address, balance: 1 << 58))

@@ -6,6 +6,7 @@ import WaggleTesting
 /// A ledger over genesis state with helpers to sign and apply transactions.
 struct LedgerFixture {
     let ledger: Ledger
+    var base: MemoryState
     var state: StateOverlay
     let keys: [Signer]
     var nonces: [Address: UInt64] = [:]
@@ -16,6 +17,7 @@ struct LedgerFixture {
         configure(&b)
         let (ledger, mem, _) = try b.buildState()
         self.ledger = ledger
+        base = mem
         state = StateOverlay(base: mem)
         keys = b.validatorKeys
     }
@@ -28,6 +30,12 @@ struct LedgerFixture {
         let n = nonces[signer.address] ?? 0
         try ledger.apply(tx(signer, body, nonce: n, fee: fee), height: height, state: &state)
         nonces[signer.address] = n + 1
+    }
+
+    /// Folds the overlay into the base, as committing a block does; `state` starts empty again.
+    mutating func commit() {
+        base.apply(state.changes)
+        state = StateOverlay(base: base)
     }
 
     func balance(_ a: Address) throws -> UInt64 { try ledger.account(a, in: state)?.balance ?? 0 }
@@ -152,6 +160,43 @@ struct LedgerFixture {
         #expect(try f.balance(d.address) == afterUnbond + 3_000)
         #expect(try f.ledger.unbondingQueue(height: 8, in: f.state).isEmpty)
         #expect(try f.accountedSupply() == f.info().totalSupply)
+    }
+
+    @Test func toppingUpOrSlashingABondLeavesTheDelegatorListAlone() throws {
+        var f = try LedgerFixture(validators: 2)
+        let d = TestKeys.signer(50), v = f.keys[1]
+        try f.apply(d, .bond(validator: v.address, amount: 100))
+        #expect(f.state.changes.contains { $0.key == .delegators(of: v.address) }, "a new delegator joins the list")
+        f.commit()
+        try f.apply(d, .bond(validator: v.address, amount: 100))
+        #expect(!f.state.changes.contains { $0.key == .delegators(of: v.address) })
+        #expect(try f.ledger.bond(delegator: d.address, validator: v.address, in: f.state) == 200)
+        f.commit()
+        let a = Vote.sign(chainID: f.ledger.chainID, type: .prevote, height: 1, round: 0, blockID: Hash256.sha256([1]), signer: v)
+        let b = Vote.sign(chainID: f.ledger.chainID, type: .prevote, height: 1, round: 0, blockID: Hash256.sha256([2]), signer: v)
+        try f.ledger.punishDoubleSign(try DuplicateVoteEvidence(a, b), state: &f.state)
+        #expect(!f.state.changes.contains { $0.key == .delegators(of: v.address) }, "slashing changes amounts, not membership")
+        #expect(try f.ledger.bond(delegator: d.address, validator: v.address, in: f.state) == 190)
+        f.commit()
+        try f.apply(d, .unbond(validator: v.address, amount: 190), height: 2)
+        let list = try #require(try f.state.get(.delegators(of: v.address)))
+        #expect(!(try AddressList(canonicalBytes: list)).addresses.contains(d.address), "a bond going to zero leaves the list")
+    }
+
+    @Test func aValidatorsDelegatorListIsCapped() throws {
+        var f = try LedgerFixture(validators: 2)
+        let v = f.keys[1].address
+        var full = (0..<Ledger.maxDelegatorsPerValidator - 1).map { i -> Address in
+            var bytes = [UInt8](repeating: 0xEE, count: 20)
+            bytes[16] = UInt8(i >> 24 & 0xff); bytes[17] = UInt8(i >> 16 & 0xff); bytes[18] = UInt8(i >> 8 & 0xff); bytes[19] = UInt8(i & 0xff)
+            return Address(bytes)!
+        }
+        full.append(v)  // the operator's self-bond
+        f.state.set(.delegators(of: v), AddressList(full.sorted()).canonicalBytes)
+        let d = TestKeys.signer(50)
+        #expect(throws: LedgerError(.tooManyDelegators, "")) { try f.apply(d, .bond(validator: v, amount: 10)) }
+        // A member can still top up.
+        try f.apply(f.keys[1], .bond(validator: v, amount: 10))
     }
 
     @Test func fullUnbondDropsTheValidatorFromTheNextSet() throws {

@@ -150,3 +150,33 @@ import WaggleTesting
         #expect(try at2.map { try Account(canonicalBytes: $0).balance } == 15)
     }
 }
+
+@Suite struct ProducerQuorumTests {
+    @Test func aSecondValidatorWithLittleStakeDoesNotHaltTheProducer() async throws {
+        let f = try ChainFixture()  // epochs of 10 blocks
+        let joiner = TestKeys.signer(50)
+        _ = try await f.chain.submit(Transaction.sign(
+            chainID: f.chainID, signer: joiner, nonce: 0, fee: 1, body: .createValidator(publicKey: joiner.publicKey, selfBond: 1_000)))
+        for _ in 0..<10 { try await f.produce() }
+        let head = await f.chain.head
+        #expect(head.validators.count == 2, "the joiner is in the set from the next epoch")
+        #expect(f.producer.canCommitAlone(head), "1,000,000 of 1,001,000 is still a quorum")
+        try await f.produce()
+        let after = await f.chain.head
+        #expect(after.height == 11)
+        let commit = try await f.chain.read { s, _ in try s.commit(at: 11) }
+        let c = try #require(commit)
+        try c.verify(chainID: f.chainID, validators: head.validators, height: 11, blockID: after.blockID)
+    }
+
+    @Test func aValidatorWithoutAQuorumDoesNotProduceAlone() async throws {
+        let f = try ChainFixture()
+        let head = await f.chain.head
+        #expect(f.producer.canCommitAlone(head))
+        // A producer for a key outside the set never produces.
+        let stranger = try BlockProducer(
+            chain: f.chain, signer: TestKeys.signer(77), persistence: try FileSignStatePersistence(path: f.dir.path + "/other.json"),
+            interval: .seconds(1), logger: Logger(label: "test"))
+        #expect(!stranger.canCommitAlone(head))
+    }
+}

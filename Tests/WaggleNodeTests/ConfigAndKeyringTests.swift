@@ -12,6 +12,14 @@ import WaggleTesting
         #expect(try NodeConfig.parse(c.tomlText) == c)
     }
 
+    @Test func monikersWithQuotesBackslashesAndControlCharactersRoundTrip() throws {
+        for moniker in ["Alice \"A\" node", "C:\\nodes\\a\\q", "line\nbreak\ttab\u{01}", "ünïcode 🐝"] {
+            var c = NodeConfig()
+            c.moniker = moniker
+            #expect(try NodeConfig.parse(c.tomlText) == c, "\(moniker)")
+        }
+    }
+
     func expectFailure(_ text: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             _ = try NodeConfig.parse(text)
@@ -25,6 +33,8 @@ import WaggleTesting
         expectFailure("[rpc]\nladdr = 5\n", "rpc.laddr")
         expectFailure("[rpc]\nladdr = \"nope\"\n", "HOST:PORT")
         expectFailure("[consensus]\nblock_interval_ms = 1\n", "block_interval_ms")
+        expectFailure("[consensus]\nblock_interval_ms = \"18446744073709551615\"\n", "block_interval_ms")
+        expectFailure("[rpc]\ntimeout_broadcast_tx_commit_ms = 99999999999\n", "timeout_broadcast_tx_commit_ms")
         expectFailure("[mempool]\nsize = \"big\"\n", "mempool.size")
         expectFailure("[log]\nformat = \"xml\"\n", "log.format")
         expectFailure("[rpcc]\n", "unknown field \"rpcc\"")

@@ -55,7 +55,9 @@ struct Groth16VectorTests {
 
     @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
     func wellFormedButWrongProofFails() throws {
-        for f in Vectors.subfolders("groth16-invalid") {
+        let invalid = Vectors.subfolders("groth16-invalid")
+        #expect(!invalid.isEmpty, "the groth16-invalid fixtures were not found")
+        for f in invalid {
             let t = try Self.load("groth16-invalid/\(f)")
             #expect(try t.verify() == false, "\(f) must not verify")
         }
@@ -105,6 +107,28 @@ struct Groth16VectorTests {
         #expect(throws: Groth16Error.publicInputNotInField(index: 0)) { try t.verify() }
         t.pub = [String(repeating: "9", count: 80)]
         #expect(throws: Groth16Error.invalidNumber(field: "public[0]")) { try t.verify() }
+        // One value, one encoding: a leading zero is refused (snarkjs never writes one).
+        t.pub = ["035"]
+        #expect(throws: Groth16Error.invalidNumber(field: "public[0]")) { try t.verify() }
+        t.pub = ["0"]
+        #expect(try t.verify() == false, "a lone zero is canonical: it parses, and is the wrong input")
+    }
+
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func rejectsLeadingZerosInProofCoordinatesAndLooseNPublic() throws {
+        var t = try Self.load(Self.multiplier)
+        var a = t.proof["pi_a"] as! [String]
+        a[2] = "01"
+        t.proof["pi_a"] = a
+        #expect(throws: Groth16Error.invalidNumber(field: "pi_a")) { try t.verify() }
+        for loose: Any in [true, 1.5, "+1", "01", -1] {
+            var k = try Self.load(Self.multiplier)
+            k.vk["nPublic"] = loose
+            #expect(throws: Groth16Error.malformed("nPublic is not a non-negative integer"), "\(loose)") { try k.verify() }
+        }
+        var ok = try Self.load(Self.multiplier)
+        ok.vk["nPublic"] = "1"
+        #expect(try ok.verify())
     }
 
     @Test(.enabled(if: Vectors.available, "shared/vectors not found"))

@@ -66,4 +66,14 @@ struct ZKVerifyCLITests {
         let badObj = try JSONSerialization.jsonObject(with: Data(bad.line.utf8)) as? [String: Any]
         #expect(badObj?["valid"] as? Bool == false)
     }
+
+    @Test func jsonReasonsWithControlCharactersStayOneValidJSONLine() throws {
+        let vk = try Self.temp(#"{"protocol": "a\nb\u0001", "curve": "bn128"}"#)
+        defer { try? FileManager.default.removeItem(atPath: vk) }
+        let o = ZKVerifyCLI.run(vkPath: vk, proofPath: vk, publicPath: vk, json: true)
+        #expect(o.exitCode == 2)
+        #expect(!o.line.contains("\n"))
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(o.line.utf8)) as? [String: Any])
+        #expect((obj["reason"] as? String)?.contains("a\nb\u{01}") == true)
+    }
 }
