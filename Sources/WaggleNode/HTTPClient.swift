@@ -115,8 +115,9 @@ public struct HTTPClient: Sendable {
         var body = Array(raw[end.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
             body = try dechunk(body)
-        } else if let len = headers["content-length"].flatMap(Int.init), len <= body.count {
-            body = Array(body[0..<len])
+        } else if let text = headers["content-length"] {
+            guard let len = Int(text), len >= 0 else { throw Failure(description: "malformed Content-Length \"\(text)\"") }
+            if len <= body.count { body = Array(body[0..<len]) }
         }
         return Response(status: status, body: body)
     }
@@ -127,10 +128,12 @@ public struct HTTPClient: Sendable {
         while i < data.count {
             guard let lineEnd = data[i...].firstRange(of: [13, 10]) else { throw Failure(description: "malformed chunked body") }
             let sizeText = String(decoding: data[i..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw Failure(description: "malformed chunk size") }
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else {
+                throw Failure(description: "malformed chunk size")
+            }
             i = lineEnd.upperBound
             if size == 0 { break }
-            guard i + size <= data.count else { throw Failure(description: "truncated chunk") }
+            guard size <= data.count - i else { throw Failure(description: "truncated chunk") }
             out.append(contentsOf: data[i..<i + size])
             i += size + 2
         }

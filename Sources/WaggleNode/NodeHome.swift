@@ -59,7 +59,8 @@ public struct NodeHome: Sendable {
 
     /// Creates a new home: config, a one-validator genesis whose validator is the keyring key
     /// `validator` (funded, so a transaction can be sent at once), node and validator keys.
-    /// Refuses an existing home unless `force`, which replaces config, keys and data.
+    /// Refuses an existing home (or a keyring that already has a `validator` key) unless `force`,
+    /// which replaces config, node and validator keys and data; other keyring keys are kept.
     ///
     /// With `genesisFile`, that genesis is used as it is (its chain id wins); with
     /// `validatorKeyFile`, that key becomes the validator key instead of a fresh one.
@@ -78,10 +79,18 @@ public struct NodeHome: Sendable {
             }
         }
         let importedKey = try validatorKeyFile.map { path throws(NodeError) in try KeyFile.load(path) }
-        if FileIO.exists(configFile) || FileIO.exists(self.genesisFile) || FileIO.exists(dataDir) {
-            guard force else { throw NodeError(.homeExists, "\(root) already holds a Waggle home; pass --force to replace it") }
-            for dir in [configDir, dataDir, "\(root)/keyring"] where FileIO.exists(dir) {
-                do { try FileManager.default.removeItem(atPath: dir) } catch { throw NodeError(.io, "cannot remove \(dir): \(error.localizedDescription)") }
+        // Everything is checked before anything is written, so a refusal leaves the home as it was.
+        let validatorKeyringFile = keyring.path("validator")
+        let existing = [configFile, self.genesisFile, dataDir, validatorKeyringFile].filter { FileIO.exists($0) }
+        if !existing.isEmpty {
+            guard force else {
+                throw NodeError(.homeExists, "\(root) already holds a Waggle home (\(existing[0])); pass --force to replace it")
+            }
+            // --force replaces what init creates; other keys in the keyring stay.
+            for path in [configDir, dataDir, validatorKeyringFile] where FileIO.exists(path) {
+                do { try FileManager.default.removeItem(atPath: path) } catch {
+                    throw NodeError(.io, "cannot remove \(path): \(error.localizedDescription)")
+                }
             }
         }
         try FileIO.makeDirectory(root, mode: 0o700)

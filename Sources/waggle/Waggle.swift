@@ -9,6 +9,28 @@ struct Waggle: AsyncParsableCommand {
         abstract: "A full node for the Waggle chain: proof-of-stake amplified by reputation earned with verified ML work.",
         version: WaggleNode.softwareVersion,
         subcommands: [Init.self, Start.self, Keys.self, Tx.self, Query.self, Status.self, Version.self, ZKCommand.self])
+
+    /// ArgumentParser's own entry point, except that a command-line error (an unknown flag, a
+    /// missing or malformed value) is one line, `error: …`, like every other failure; help and
+    /// --version print as usual.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let e as ExitCode {
+            exit(withError: e)
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // help, --version
+            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("error: \(line) (see waggle --help)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Options every command takes.

@@ -173,7 +173,7 @@ import WaggleTesting
             let r = try runWaggle(args)
             #expect(r.status != 0, "\(args) succeeded", sourceLocation: sourceLocation)
             let lines = r.stderr.split(separator: "\n")
-            #expect(lines.count >= 1, sourceLocation: sourceLocation)
+            #expect(lines.count == 1 && r.stderr.hasPrefix("error: "), "\(args): \(r.stderr)", sourceLocation: sourceLocation)
             #expect(r.stderr.contains(fragment), "\(args): \(r.stderr)", sourceLocation: sourceLocation)
             #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
         }
@@ -185,6 +185,8 @@ import WaggleTesting
         try expectOneLineError(["query", "account", "0x00", "--home", home], "invalid address")
         try expectOneLineError(["status", "--home", home], "cannot reach the node")
         try expectOneLineError(["keys", "list", "--home", home, "--bogus"], "Unknown option")
+        try expectOneLineError(["tx", "send", "--home", home, "--from", "validator", "--to", "0x12", "--amount", "-5"], "--amount")
+        try expectOneLineError(["query", "block", "abc", "--home", home], "error: ")
         try expectOneLineError(["init", "--home", home + "/x", "--chain-id", "bad chain"], "invalid chain id")
 
         let genesisPath = home + "/config/genesis.json"

@@ -89,4 +89,17 @@ import WaggleTesting
         #expect(forced.validator.signer.address != r.validator.signer.address)
         #expect(throws: NodeError(.config, "")) { try home.initialise(chainID: "bad id!", moniker: "m", force: true, genesisTimeMs: 0) }
     }
+
+    @Test func initRefusesAKeyringWithAValidatorKeyBeforeWritingAnythingAndForceKeepsOtherKeys() throws {
+        let dir = TempDir()
+        let home = NodeHome(dir.path + "/home")
+        let alice = try home.keyring.add("alice")
+        let mine = try home.keyring.add("validator")
+        #expect(throws: NodeError(.homeExists, "")) { try home.initialise(chainID: "c-1", moniker: "m", force: false, genesisTimeMs: 0) }
+        #expect(!FileIO.exists(home.configDir) && !FileIO.exists(home.dataDir), "a refusal writes nothing")
+        #expect(try home.keyring.get("validator").signer.address == mine.signer.address)
+        let r = try home.initialise(chainID: "c-1", moniker: "m", force: true, genesisTimeMs: 0)
+        #expect(r.validator.signer.address != mine.signer.address)
+        #expect(try home.keyring.get("alice").signer.address == alice.signer.address, "--force keeps the other keys")
+    }
 }
