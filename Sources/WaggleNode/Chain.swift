@@ -49,8 +49,10 @@ public final class Chain: @unchecked Sendable {
     // compares the whole block, not just its id.
     private var executionCache: (id: Hash256, result: ExecutedBlock)?
     private var validatedBlock: Block?
-    private var inclusionWaiters: [Hash256: [(id: UInt64, continuation: CheckedContinuation<TxLocation?, Never>)]] = [:]
+    private var inclusionWaiters: [Hash256: [(id: UInt64, continuation: CheckedContinuation<InclusionOutcome, Never>)]] = [:]
     private var nextWaiterID: UInt64 = 0
+    /// Waiters whose task was cancelled before they were registered.
+    private var cancelledWaiters: Set<UInt64> = []
 
     /// Opens the chain in `store`, writing genesis first if the store is empty. Refuses a store
     /// created from a different genesis.
@@ -134,25 +136,52 @@ public final class Chain: @unchecked Sendable {
     public var mempoolCount: Int { get async { await onQueue { self.mempool.count } } }
     public var mempoolBytes: Int { get async { await onQueue { self.mempool.totalBytes } } }
 
-    /// Waits until `hash` is committed, up to `timeoutMs`; nil on timeout.
-    public func waitForInclusion(_ hash: Hash256, timeoutMs: UInt64) async -> TxLocation? {
-        await withCheckedContinuation { (cont: CheckedContinuation<TxLocation?, Never>) in
-            queue.async {
-                if let loc = try? self.store.txLocation(hash) {
-                    cont.resume(returning: loc)
-                    return
+    /// How a wait for a transaction's inclusion ended.
+    public enum InclusionOutcome: Sendable, Equatable {
+        case included(TxLocation)
+        /// The mempool dropped it when re-checking it against a new block.
+        case dropped(reason: String)
+        case timedOut
+        /// The waiting task was cancelled (the node is shutting down).
+        case cancelled
+    }
+
+    /// Waits until `hash` is committed, up to `timeoutMs`, or until the mempool drops it or the
+    /// calling task is cancelled. Every path resumes the waiter exactly once: whoever removes it
+    /// from `inclusionWaiters` on the queue resumes it.
+    public func waitForInclusion(_ hash: Hash256, timeoutMs: UInt64) async -> InclusionOutcome {
+        let id: UInt64 = await onQueue {
+            self.nextWaiterID += 1
+            return self.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<InclusionOutcome, Never>) in
+                queue.async {
+                    if self.cancelledWaiters.remove(id) != nil { return cont.resume(returning: .cancelled) }
+                    if let loc = try? self.store.txLocation(hash) { return cont.resume(returning: .included(loc)) }
+                    self.inclusionWaiters[hash, default: []].append((id, cont))
+                    self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeoutMs, 3_600_000)))) {
+                        self.takeWaiter(hash, id)?.resume(returning: .timedOut)
+                    }
                 }
-                let id = self.nextWaiterID
-                self.nextWaiterID += 1
-                self.inclusionWaiters[hash, default: []].append((id, cont))
-                self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeoutMs, 3_600_000)))) {
-                    guard var list = self.inclusionWaiters[hash], let i = list.firstIndex(where: { $0.id == id }) else { return }
-                    let waiter = list.remove(at: i)
-                    self.inclusionWaiters[hash] = list.isEmpty ? nil : list
-                    waiter.continuation.resume(returning: nil)
+            }
+        } onCancel: {
+            queue.async {
+                if let waiter = self.takeWaiter(hash, id) {
+                    waiter.resume(returning: .cancelled)
+                } else {
+                    self.cancelledWaiters.insert(id)
                 }
             }
         }
+    }
+
+    /// Removes one registered waiter (on the queue); nil when it was already resumed.
+    private func takeWaiter(_ hash: Hash256, _ id: UInt64) -> CheckedContinuation<InclusionOutcome, Never>? {
+        guard var list = inclusionWaiters[hash], let i = list.firstIndex(where: { $0.id == id }) else { return nil }
+        let waiter = list.remove(at: i)
+        inclusionWaiters[hash] = list.isEmpty ? nil : list
+        return waiter.continuation
     }
 
     // MARK: Building, validating, committing
@@ -283,10 +312,11 @@ public final class Chain: @unchecked Sendable {
         let dropped = mempool.update(committed: committed, base: store, nextHeight: block.height + 1)
         for (hash, why) in dropped {
             logger.debug("dropped transaction after recheck", metadata: ["tx": "\(hash)", "reason": "\(why)"])
+            for w in inclusionWaiters.removeValue(forKey: hash) ?? [] { w.continuation.resume(returning: .dropped(reason: why.reason)) }
         }
         for (i, hash) in executed.transactionHashes.enumerated() {
             guard let waiters = inclusionWaiters.removeValue(forKey: hash) else { continue }
-            for w in waiters { w.continuation.resume(returning: TxLocation(height: block.height, index: UInt32(i))) }
+            for w in waiters { w.continuation.resume(returning: .included(TxLocation(height: block.height, index: UInt32(i)))) }
         }
         if retainVersions > 0, block.height > retainVersions {
             // The height is committed whatever happens here: a pruning failure is logged and the

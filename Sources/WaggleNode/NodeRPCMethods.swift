@@ -223,10 +223,18 @@ public struct NodeRPCMethods: Sendable {
 
     func broadcastTxCommit(_ p: RPCParams) async throws(RPCError) -> JSONValue {
         let hash = try await submit(try decodeTx(p))
-        guard let loc = await chain.waitForInclusion(hash, timeoutMs: broadcastTxCommitTimeoutMs) else {
+        switch await chain.waitForInclusion(hash, timeoutMs: broadcastTxCommitTimeoutMs) {
+        case .included(let loc):
+            return ["hash": .string(hash.hex), "height": .string(String(loc.height)), "index": .uint(UInt64(loc.index))]
+        case .timedOut:
             throw .timeout("transaction \(hash) was not committed within \(broadcastTxCommitTimeoutMs) ms; it stays in the mempool",
                            data: ["hash": .string(hash.hex)])
+        case .dropped(let reason):
+            throw .timeout("transaction \(hash) was dropped from the mempool before inclusion: \(reason)",
+                           data: ["hash": .string(hash.hex), "reason": .string(reason)])
+        case .cancelled:
+            throw .timeout("the node is shutting down; transaction \(hash) was not committed (the mempool is not kept across restarts)",
+                           data: ["hash": .string(hash.hex)])
         }
-        return ["hash": .string(hash.hex), "height": .string(String(loc.height)), "index": .uint(UInt64(loc.index))]
     }
 }

@@ -59,9 +59,15 @@ public struct NodeRunner: Sendable {
         let producer = try BlockProducer(
             chain: chain, signer: validatorKey.signer, persistence: guardFile,
             interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"))
-        let group = ServiceGroup(
-            configuration: .init(services: [.init(service: app), .init(service: producer)],
-                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Services stop in reverse order: the RPC server first, so that requests in flight
+        // (broadcast_tx_commit waits for a block) finish while blocks are still produced; then
+        // the producer. Whatever is still running after the grace period is cancelled, which ends
+        // any remaining wait at once.
+        var groupConfig = ServiceGroupConfiguration(
+            services: [.init(service: producer), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+        groupConfig.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfig)
         try await group.run()
         try? FileManager.default.removeItem(atPath: addressFile)
         let finalHeight = await chain.head.height

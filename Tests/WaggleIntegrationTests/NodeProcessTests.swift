@@ -166,6 +166,33 @@ import WaggleTesting
         }
     }
 
+    @Test func sigtermDuringBroadcastTxCommitAnswersTheCallAndExitsCleanly() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let configPath = home + "/config/config.toml"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "block_interval_ms = 100", with: "block_interval_ms = 1500")
+            .replacingOccurrences(of: "timeout_broadcast_tx_commit_ms = 10000", with: "timeout_broadcast_tx_commit_ms = 120000")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let validator = try KeyFile.load(home + "/keyring/validator.json").signer
+        let node = NodeProcess(home: home)
+        try node.start()
+        let client = node.client
+        let pending = Task { try await client.send(signer: validator, body: .transfer(to: TestKeys.signer(90).address, amount: 5), fee: 1) }
+        // Wait until the transaction is in the mempool, then ask the node to stop.
+        for _ in 0..<400 {
+            let n = try await client.call("num_unconfirmed_txs", .object([:]))["count"]?.uint64Value ?? 0
+            if n > 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let status = node.terminate()
+        #expect(status == 0, "\(node.logTail())")
+        // The RPC server drained first while blocks were still produced, so the call got its block.
+        let (_, height) = try await pending.value
+        #expect(height >= 1)
+        #expect(node.logTail().contains("node stopped"))
+    }
+
     @Test func badInputGetsOneClearLineAndANonZeroExit() throws {
         let (home, tmp) = try makeHome()
         defer { withExtendedLifetime(tmp) {} }

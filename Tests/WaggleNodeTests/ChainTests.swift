@@ -180,3 +180,26 @@ import WaggleTesting
         #expect(!stranger.canCommitAlone(head))
     }
 }
+
+@Suite struct InclusionWaitTests {
+    @Test func aCancelledWaitEndsAsCancelledAndAnotherSeesTheInclusion() async throws {
+        let f = try ChainFixture()
+        let hash = try await f.chain.submit(f.transfer(f.validator, to: TestKeys.signer(69).address, amount: 3, nonce: 0))
+        let chain = f.chain
+        let cancelled = Task { await chain.waitForInclusion(hash, timeoutMs: 600_000) }
+        let included = Task { await chain.waitForInclusion(hash, timeoutMs: 600_000) }
+        try await Task.sleep(for: .milliseconds(20))
+        cancelled.cancel()
+        #expect(await cancelled.value == .cancelled)
+        try await f.produce()
+        #expect(await included.value == .included(TxLocation(height: 1, index: 0)))
+        // Already committed: answered at once.
+        #expect(await chain.waitForInclusion(hash, timeoutMs: 600_000) == .included(TxLocation(height: 1, index: 0)))
+        // Cancelled before it starts waiting.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await chain.waitForInclusion(Hash256.sha256([9]), timeoutMs: 600_000)
+        }
+        #expect(await early.value == .cancelled)
+    }
+}
