@@ -66,11 +66,11 @@ public struct BlockProducer: Service {
         let nowMs = wallClockMs()
         let block = try await chain.buildBlock(proposer: signer.address, timeMs: nowMs, lastCommit: lastCommit)
 
-        let proposal = try privValidator.signProposal(height: height, round: round, polRound: nil, blockID: block.id)
+        let proposal = try await privValidator.signProposalOffPool(height: height, round: round, polRound: nil, blockID: block.id)
         guard proposal.verify(chainID: chainID, publicKey: signer.publicKey) else { throw NodeError(.chain, "own proposal does not verify") }
         _ = try await chain.validate(block)
-        let prevote = try privValidator.signVote(type: .prevote, height: height, round: round, blockID: block.id)
-        let precommit = try privValidator.signVote(type: .precommit, height: height, round: round, blockID: block.id)
+        let prevote = try await privValidator.signVoteOffPool(type: .prevote, height: height, round: round, blockID: block.id)
+        let precommit = try await privValidator.signVoteOffPool(type: .precommit, height: height, round: round, blockID: block.id)
         guard prevote.verify(chainID: chainID, publicKey: signer.publicKey) else { throw NodeError(.chain, "own prevote does not verify") }
         let commit = Commit(height: height, round: round, blockID: block.id, precommits: [precommit], validators: head.validators)
         try await chain.commit(block, commit: commit)

@@ -203,10 +203,14 @@ public struct NodeRPCMethods: Sendable {
         let text = try p.map { r throws(JSONFieldError) in try r.field("tx").string() }
         guard let bytes = Hex.decode(text) else { throw .invalidParams("params.tx: expected the hex of the transaction's canonical bytes") }
         guard bytes.count <= Transaction.maxEncodedSize else {
-            throw RPCError(code: MempoolError.Code.tooLarge.rpcCode, message: "transaction of \(bytes.count) bytes exceeds the limit of \(Transaction.maxEncodedSize)")
+            throw RPCError(
+                code: MempoolError.Code.tooLarge.rpcCode, message: "transaction of \(bytes.count) bytes exceeds the limit of \(Transaction.maxEncodedSize)",
+                data: ["reason": .string(MempoolError.Code.tooLarge.name)])
         }
         do { return try Transaction(canonicalBytes: bytes) } catch {
-            throw RPCError(code: MempoolError.Code.malformed.rpcCode, message: "cannot decode transaction: \(error)")
+            throw RPCError(
+                code: MempoolError.Code.malformed.rpcCode, message: "cannot decode transaction: \(error)",
+                data: ["reason": .string(MempoolError.Code.malformed.name)])
         }
     }
 

@@ -31,6 +31,8 @@ public final class PrivValidator: Sendable {
     let chainID: String
     public let address: Address
     private let guardState: Mutex<SignGuard<FileSignStatePersistence>>
+    /// Signing fsyncs the sign state; async callers sign here, off Swift's cooperative pool.
+    private let queue = DispatchQueue(label: "waggle.privval")
 
     public init(signer: Signer, chainID: String, persistence: FileSignStatePersistence) throws(NodeError) {
         self.chainID = chainID
@@ -57,6 +59,22 @@ public final class PrivValidator: Sendable {
         let bytes = Vote.signBytes(chainID: chainID, type: type, height: height, round: round, blockID: blockID)
         let sig = try sign(height: height, round: round, step: SignStep(type), bytes: bytes)
         return Vote(type: type, height: height, round: round, blockID: blockID, validator: address, signature: sig)
+    }
+
+    /// `signProposal` on the validator's own queue (it writes and fsyncs the sign state).
+    public func signProposalOffPool(height: UInt64, round: UInt32, polRound: UInt32?, blockID: Hash256) async throws -> Proposal {
+        try await offPool { try $0.signProposal(height: height, round: round, polRound: polRound, blockID: blockID) }
+    }
+
+    /// `signVote` on the validator's own queue (it writes and fsyncs the sign state).
+    public func signVoteOffPool(type: VoteType, height: UInt64, round: UInt32, blockID: Hash256?) async throws -> Vote {
+        try await offPool { try $0.signVote(type: type, height: height, round: round, blockID: blockID) }
+    }
+
+    private func offPool<T: Sendable>(_ body: @escaping @Sendable (PrivValidator) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            queue.async { cont.resume(with: Result { try body(self) }) }
+        }
     }
 
     func sign(height: UInt64, round: UInt32, step: SignStep, bytes: [UInt8]) throws(NodeError) -> Signature {

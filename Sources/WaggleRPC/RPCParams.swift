@@ -21,7 +21,9 @@ public struct RPCParams: Sendable {
 
     /// Runs a reader function, turning its field errors into -32602 errors.
     public func map<T>(_ body: (JSONReader) throws(JSONFieldError) -> T) throws(RPCError) -> T {
-        do { return try body(reader) } catch { throw .invalidParams(error.description) }
+        do { return try body(reader) } catch {
+            throw .invalidParams(error.path.isEmpty ? "\(error.context): \(error.problem)" : "\(error.context).\(error.path): \(error.problem)")
+        }
     }
 
     public func optional(_ name: String) throws(RPCError) -> JSONReader? {
