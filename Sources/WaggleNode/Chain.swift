@@ -125,7 +125,7 @@ public final class Chain: @unchecked Sendable {
                     return .failure(MempoolError(.alreadyCommitted, "transaction \(hash) is already committed"))
                 }
             } catch {
-                return .failure(MempoolError(.malformed, "\(error)"))
+                return .failure(MempoolError(.storage, "cannot read the transaction index: \(error)"))
             }
             do throws(MempoolError) { try self.mempool.add(tx, hash: hash, size: size) } catch { return .failure(error) }
             return .success(hash)

@@ -106,6 +106,10 @@ import WaggleTesting
             // Everything committed before the last kill is still there, unchanged.
             let height = try await latestHeight(client)
             #expect(height >= UInt64(seen.count), "round \(round): height went backwards")
+            // The double-sign guard's state is never behind what was committed: every committed
+            // height's precommit was persisted before it left the signer.
+            let signState = try FileSignStatePersistence(path: home + "/data/priv_validator_state.json").load()
+            #expect((signState?.height ?? 0) >= height, "round \(round): sign state \(String(describing: signState?.height)) behind height \(height)")
             for (h, id) in try await blockIDs(client, upTo: UInt64(seen.count)) { #expect(seen[h] == id, "block \(h) changed after a kill") }
             try await verifyReplay(client: client, genesis: genesis, upTo: height, accounts: recipients + [validator.address])
 
