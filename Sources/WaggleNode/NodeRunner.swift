@@ -29,13 +29,27 @@ public struct NodeRunner: Sendable {
         WaggleLogHandler.bootstrap(format: WaggleLogHandler.Format(rawValue: config.logFormat) ?? .plain,
                                    level: Logger.Level(rawValue: config.logLevel) ?? .info)
         let logger = Logger(label: "node")
-        let store = try ChainStore(path: home.databaseDir)
+        // Opening RocksDB (and writing genesis on the first start) blocks on disk: off the pool.
+        let (home, genesis, genesisBytes, config) = (self.home, self.genesis, self.genesisBytes, self.config)
+        let (store, chain) = try await withCheckedThrowingContinuation { (cont: CheckedContinuation<(ChainStore, Chain), any Error>) in
+            DispatchQueue.global().async {
+                cont.resume(with: Result { () throws(NodeError) -> (ChainStore, Chain) in
+                    let store = try ChainStore(path: home.databaseDir)
+                    do throws(NodeError) {
+                        let chain = try Chain(
+                            genesis: genesis, genesisBytes: genesisBytes, store: store,
+                            mempoolLimits: Mempool.Limits(maxTransactions: config.mempoolSize, maxBytes: config.mempoolMaxBytes,
+                                                          maxTransactionBytes: config.mempoolMaxTxBytes),
+                            retainVersions: config.stateRetainVersions, logger: Logger(label: "chain"))
+                        return (store, chain)
+                    } catch {
+                        store.close()
+                        throw error
+                    }
+                })
+            }
+        }
         defer { store.close() }
-        let chain = try Chain(
-            genesis: genesis, genesisBytes: genesisBytes, store: store,
-            mempoolLimits: Mempool.Limits(maxTransactions: config.mempoolSize, maxBytes: config.mempoolMaxBytes,
-                                          maxTransactionBytes: config.mempoolMaxTxBytes),
-            retainVersions: config.stateRetainVersions, logger: Logger(label: "chain"))
         let head = await chain.head
         logger.info("starting node", metadata: [
             "chain_id": "\(genesis.chainID)", "height": "\(head.height)", "moniker": "\(config.moniker)",
