@@ -127,6 +127,16 @@ public struct ConsensusStateMachine: Sendable {
             firstRound = cp.round
             for v in cp.polVotes where v.height == start.height && v.type == .prevote { _ = votes?.add(v) }
         }
+        // A precommit for a block is only signed together with locking on it (line 36). If the
+        // guard holds one for this height that is newer than the checkpoint's lock (a crash
+        // between the guard's write and the checkpoint's), the lock is restored before anything
+        // else happens, whichever round the node then moves to.
+        if let last = signer?.lastSignState, last.height == start.height, last.step == SignStep.precommit.rawValue,
+            let id = recoverVote(.precommit, round: last.round)?.blockID, (locked?.round).map({ $0 < last.round }) ?? true
+        {
+            locked = .init(round: last.round, blockID: id)
+            checkpointDirty = true
+        }
         startRound(firstRound)
         evaluate(eventRound: firstRound)
     }
@@ -265,7 +275,8 @@ public struct ConsensusStateMachine: Sendable {
     /// After a restart the guard may hold a vote of this very (height, round, step) that the
     /// engine no longer remembers; it is the vote this validator cast, so it is cast again (what
     /// replaying CometBFT's WAL achieves).
-    private func recoverVote(_ type: VoteType) -> Vote? {
+    private func recoverVote(_ type: VoteType, round r: UInt32? = nil) -> Vote? {
+        let round = r ?? self.round
         guard let s = signer, let last = s.lastSignState, last.height == height, last.round == round,
             last.step == SignStep(type).rawValue, let signature = last.signature
         else { return nil }

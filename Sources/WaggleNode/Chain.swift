@@ -51,8 +51,10 @@ public final class Chain: @unchecked Sendable {
     private var validatedBlock: Block?
     private var inclusionWaiters: [Hash256: [(id: UInt64, continuation: CheckedContinuation<InclusionOutcome, Never>)]] = [:]
     private var nextWaiterID: UInt64 = 0
-    /// Waiters whose task was cancelled before they were registered.
-    private var cancelledWaiters: Set<UInt64> = []
+    /// Waiter ids allocated but not yet registered, and those of them whose task was cancelled
+    /// in between: both sets only hold ids until their registration block runs.
+    private var unregisteredWaiters: Set<UInt64> = []
+    private var cancelledBeforeRegistration: Set<UInt64> = []
 
     /// Opens the chain in `store`, writing genesis first if the store is empty. Refuses a store
     /// created from a different genesis.
@@ -139,8 +141,9 @@ public final class Chain: @unchecked Sendable {
     /// How a wait for a transaction's inclusion ended.
     public enum InclusionOutcome: Sendable, Equatable {
         case included(TxLocation)
-        /// The mempool dropped it when re-checking it against a new block.
-        case dropped(reason: String)
+        /// The transaction is neither committed nor pooled: the mempool dropped it when
+        /// re-checking it against a new block (with the ledger's reason when known).
+        case dropped(MempoolError)
         case timedOut
         /// The waiting task was cancelled (the node is shutting down).
         case cancelled
@@ -152,13 +155,18 @@ public final class Chain: @unchecked Sendable {
     public func waitForInclusion(_ hash: Hash256, timeoutMs: UInt64) async -> InclusionOutcome {
         let id: UInt64 = await onQueue {
             self.nextWaiterID += 1
+            self.unregisteredWaiters.insert(self.nextWaiterID)
             return self.nextWaiterID
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<InclusionOutcome, Never>) in
                 queue.async {
-                    if self.cancelledWaiters.remove(id) != nil { return cont.resume(returning: .cancelled) }
+                    self.unregisteredWaiters.remove(id)
+                    if self.cancelledBeforeRegistration.remove(id) != nil { return cont.resume(returning: .cancelled) }
                     if let loc = try? self.store.txLocation(hash) { return cont.resume(returning: .included(loc)) }
+                    guard self.mempool.contains(hash) else {
+                        return cont.resume(returning: .dropped(MempoolError(.notPooled, "transaction \(hash) is not in the mempool")))
+                    }
                     self.inclusionWaiters[hash, default: []].append((id, cont))
                     self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeoutMs, 3_600_000)))) {
                         self.takeWaiter(hash, id)?.resume(returning: .timedOut)
@@ -169,8 +177,8 @@ public final class Chain: @unchecked Sendable {
             queue.async {
                 if let waiter = self.takeWaiter(hash, id) {
                     waiter.resume(returning: .cancelled)
-                } else {
-                    self.cancelledWaiters.insert(id)
+                } else if self.unregisteredWaiters.contains(id) {
+                    self.cancelledBeforeRegistration.insert(id)
                 }
             }
         }
@@ -312,7 +320,7 @@ public final class Chain: @unchecked Sendable {
         let dropped = mempool.update(committed: committed, base: store, nextHeight: block.height + 1)
         for (hash, why) in dropped {
             logger.debug("dropped transaction after recheck", metadata: ["tx": "\(hash)", "reason": "\(why)"])
-            for w in inclusionWaiters.removeValue(forKey: hash) ?? [] { w.continuation.resume(returning: .dropped(reason: why.reason)) }
+            for w in inclusionWaiters.removeValue(forKey: hash) ?? [] { w.continuation.resume(returning: .dropped(why)) }
         }
         for (i, hash) in executed.transactionHashes.enumerated() {
             guard let waiters = inclusionWaiters.removeValue(forKey: hash) else { continue }

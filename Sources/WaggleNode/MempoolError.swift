@@ -13,6 +13,8 @@ public struct MempoolError: Error, Equatable, Sendable, CustomStringConvertible 
         public static let malformed = Code(name: "malformed_tx", rpcCode: 2005)
         public static let alreadyCommitted = Code(name: "already_committed", rpcCode: 2006)
         public static let ledger = Code(name: "rejected_by_ledger", rpcCode: 0)
+        /// Neither committed nor pooled any more (reported to a client waiting for inclusion).
+        public static let notPooled = Code(name: "not_in_mempool", rpcCode: 2007)
         /// The node could not read its own database: not the transaction's fault.
         public static let storage = Code(name: "internal_error", rpcCode: -32603)
     }

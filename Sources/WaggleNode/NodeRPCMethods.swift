@@ -233,9 +233,12 @@ public struct NodeRPCMethods: Sendable {
         case .timedOut:
             throw .timeout("transaction \(hash) was not committed within \(broadcastTxCommitTimeoutMs) ms; it stays in the mempool",
                            data: ["hash": .string(hash.hex)])
-        case .dropped(let reason):
-            throw .timeout("transaction \(hash) was dropped from the mempool before inclusion: \(reason)",
-                           data: ["hash": .string(hash.hex), "reason": .string(reason)])
+        case .dropped(let error):
+            // The rejection's own code and rule name, as if the transaction had been refused at
+            // submission (it would be now).
+            throw RPCError(
+                code: error.rpcCode, message: "transaction \(hash) was dropped from the mempool before inclusion: \(error.reason)",
+                data: ["hash": .string(hash.hex), "reason": .string(error.name)])
         case .cancelled:
             throw .timeout("the node is shutting down; transaction \(hash) was not committed (the mempool is not kept across restarts)",
                            data: ["hash": .string(hash.hex)])

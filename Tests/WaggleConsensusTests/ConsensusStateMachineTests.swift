@@ -286,8 +286,16 @@ import WaggleSimulation
         #expect(try disk.load()?.step == SignStep.precommit.rawValue)
 
         var restarted = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
-        _ = restarted.handle(f.start())
-        #expect(restarted.locked == nil, "no checkpoint reached the disk")
+        let start = restarted.handle(f.start())
+        // No checkpoint reached the disk, but the signed precommit brings its lock back, and the
+        // restored lock is persisted before anything is sent.
+        #expect(restarted.locked == .init(round: 0, blockID: A))
+        let persistAt = start.firstIndex {
+            if case .persistCheckpoint(let c) = $0 { return c.locked?.blockID == A }
+            return false
+        }
+        #expect(persistAt != nil)
+        #expect(start.votes.isEmpty && start.proposals.isEmpty)
         _ = restarted.handle(.timeout(ConsensusTimeout(height: 1, round: 0, step: .propose)))
         // The polka is not delivered again; the others' nil prevotes make it precommit nil,
         // which the guard refuses, and the precommit it signed before the crash goes out instead.
@@ -295,16 +303,7 @@ import WaggleSimulation
         for i in 0..<4 where i != me { out += restarted.handle(.vote(f.vote(i, .prevote, round: 0, nil))) }
         #expect(out.votes.map(\.blockID) == [A], "the signed precommit is sent again")
         #expect(out.votes.first?.type == .precommit)
-        #expect(restarted.locked == .init(round: 0, blockID: A), "and the lock that came with it is back")
-        let persistAt = out.firstIndex {
-            if case .persistCheckpoint(let c) = $0 { return c.locked?.blockID == A }
-            return false
-        }
-        let sendAt = out.firstIndex {
-            if case .broadcastVote(let v) = $0 { return v.type == .precommit }
-            return false
-        }
-        #expect(persistAt != nil && sendAt != nil && persistAt! < sendAt!, "the lock is persisted before the vote leaves")
+        #expect(restarted.locked == .init(round: 0, blockID: A))
 
         // Next round, a proposal for B without a newer polka gets prevote nil.
         for i in 0..<4 where i != me { _ = restarted.handle(.vote(f.vote(i, .precommit, round: 0, nil))) }
@@ -312,6 +311,30 @@ import WaggleSimulation
         #expect(restarted.round == 1)
         let next = restarted.handle(.proposal(f.proposal(round: 1, B), blockIsValid: true))
         #expect(next.votes.map(\.blockID) == [nil])
+    }
+
+    @Test func restartWithASignedPrecommitButNoCheckpointIsLockedEvenWhenSkippingAhead() throws {
+        let me = try #require((0..<4).first { i in (0...1).allSatisfy { f.proposerIndex(round: $0) != i } })
+        let disk = InMemorySignStatePersistence()
+        var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
+        _ = m.handle(f.start())
+        _ = m.handle(.proposal(f.proposal(round: 0, A), blockIsValid: true))
+        for i in 0..<4 where i != me { _ = m.handle(.vote(f.vote(i, .prevote, round: 0, A))) }
+        #expect(try disk.load()?.step == SignStep.precommit.rawValue)
+
+        // Restart without the checkpoint; round-1 messages from more than a third of the power
+        // move it straight to round 1, so it never tries to precommit in round 0 again.
+        var restarted = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
+        let start = restarted.handle(f.start())
+        #expect(restarted.locked == .init(round: 0, blockID: A))
+        #expect(start.contains { if case .persistCheckpoint(let c) = $0 { return c.locked?.blockID == A } else { return false } })
+        let others = (0..<4).filter { $0 != me && $0 != f.proposerIndex(round: 1) }
+        _ = restarted.handle(.vote(f.vote(others[0], .prevote, round: 1, nil)))
+        _ = restarted.handle(.vote(f.vote(others[1], .prevote, round: 1, nil)))
+        #expect(restarted.round == 1)
+        let out = restarted.handle(.proposal(f.proposal(round: 1, B), blockIsValid: true))
+        #expect(out.votes.first?.type == .prevote && out.votes.first?.blockID == nil, "locked on A, it must not prevote B without a newer polka")
+        #expect(!out.votes.contains { $0.blockID == B })
     }
 
     @Test func restartedValidatorKeepsItsLockFromTheCheckpoint() {

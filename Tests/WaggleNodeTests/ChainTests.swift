@@ -170,14 +170,28 @@ import WaggleTesting
     }
 
     @Test func aValidatorWithoutAQuorumDoesNotProduceAlone() async throws {
-        let f = try ChainFixture()
-        let head = await f.chain.head
-        #expect(f.producer.canCommitAlone(head))
+        let f = try ChainFixture { $0.extraAccounts = [GenesisAccount(address: TestKeys.signer(50).address, balance: 10_000_000)] }
         // A producer for a key outside the set never produces.
         let stranger = try BlockProducer(
             chain: f.chain, signer: TestKeys.signer(77), persistence: try FileSignStatePersistence(path: f.dir.path + "/other.json"),
             interval: .seconds(1), logger: Logger(label: "test"))
-        #expect(!stranger.canCommitAlone(head))
+        #expect(!stranger.canCommitAlone(await f.chain.head))
+        // A member that holds two thirds or less of the power does not produce alone either.
+        let joiner = TestKeys.signer(50)
+        _ = try await f.chain.submit(Transaction.sign(
+            chainID: f.chainID, signer: joiner, nonce: 0, fee: 1, body: .createValidator(publicKey: joiner.publicKey, selfBond: 600_000)))
+        for _ in 0..<10 { try await f.produce() }
+        let head = await f.chain.head
+        #expect(head.validators.count == 2)
+        #expect(!f.producer.canCommitAlone(head), "1,000,000 of 1,600,000 is not more than two thirds")
+        let fast = try BlockProducer(
+            chain: f.chain, signer: f.validator, persistence: try FileSignStatePersistence(path: f.dir.path + "/fast.json"),
+            interval: .milliseconds(5), logger: Logger(label: "test"))
+        let running = Task { try await fast.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        running.cancel()
+        _ = try? await running.value
+        #expect(await f.chain.head.height == head.height, "no block without a quorum")
     }
 }
 
@@ -201,5 +215,24 @@ import WaggleTesting
             return await chain.waitForInclusion(Hash256.sha256([9]), timeoutMs: 600_000)
         }
         #expect(await early.value == .cancelled)
+    }
+
+    @Test func aWaitEndsWithTheReasonWhenANewBlockMakesTheTransactionInvalid() async throws {
+        // Two nodes of one chain: the other commits a different transaction with the same sender
+        // and nonce, and this node commits that block from the network.
+        let f = try ChainFixture()
+        let other = try ChainFixture()
+        #expect(f.genesis == other.genesis)
+        let mine = f.transfer(f.validator, to: TestKeys.signer(70).address, amount: 1, nonce: 0)
+        let hash = try await f.chain.submit(mine)
+        let chain = f.chain
+        let waiting = Task { await chain.waitForInclusion(hash, timeoutMs: 600_000) }
+        _ = try await other.chain.submit(other.transfer(other.validator, to: TestKeys.signer(71).address, amount: 2, nonce: 0))
+        try await other.produce()
+        let (block, commit) = try await other.chain.read { s, _ in (try s.block(at: 1)!, try s.commit(at: 1)!) }
+        try await f.chain.commit(block, commit: commit)
+        guard case .dropped(let why) = await waiting.value else { Issue.record("expected .dropped"); return }
+        #expect(why.rpcCode == 1002, "\(why)")
+        #expect(await chain.waitForInclusion(hash, timeoutMs: 600_000) == .dropped(MempoolError(.notPooled, "")))
     }
 }
