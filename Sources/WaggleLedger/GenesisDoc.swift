@@ -101,7 +101,7 @@ public struct GenesisDoc: Hashable, Sendable {
         if let l = try j.optionalField("ledger_params") {
             try l.onlyKeys([
                 "epoch_length", "unbonding_period", "min_fee", "block_reward", "min_self_bond", "max_validators",
-                "reputation_multiplier", "max_reputation",
+                "reputation_multiplier", "max_reputation", "min_delegation",
             ])
             lp.epochLength = try l.uint64("epoch_length", default: lp.epochLength)
             lp.unbondingPeriod = try l.uint64("unbonding_period", default: lp.unbondingPeriod)
@@ -111,6 +111,7 @@ public struct GenesisDoc: Hashable, Sendable {
             lp.maxValidators = try l.uint32("max_validators", default: lp.maxValidators)
             lp.reputationMultiplier = try l.uint64("reputation_multiplier", default: lp.reputationMultiplier)
             lp.maxReputation = try l.uint64("max_reputation", default: lp.maxReputation)
+            lp.minDelegation = try l.uint64("min_delegation", default: lp.minDelegation)
         }
         var validators: [GenesisValidator] = []
         for v in try j.field("validators").array() {
@@ -154,6 +155,7 @@ public struct GenesisDoc: Hashable, Sendable {
                 "max_validators": .uint(UInt64(ledgerParams.maxValidators)),
                 "reputation_multiplier": .string(String(ledgerParams.reputationMultiplier)),
                 "max_reputation": .string(String(ledgerParams.maxReputation)),
+                "min_delegation": .string(String(ledgerParams.minDelegation)),
             ]),
             "validators": .array(
                 validators.map {

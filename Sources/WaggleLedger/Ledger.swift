@@ -105,11 +105,15 @@ public struct Ledger: Sendable {
     /// Sets a bond. The validator's delegator list is rewritten only when membership changes (a
     /// new delegator, or a bond going to zero), so topping up a bond or slashing one costs one
     /// state write, not a copy of the whole list.
-    func setBond(_ amount: UInt64, delegator: Address, validator: Address, _ state: inout StateOverlay) throws(LedgerError) {
+    /// The validator's operator is exempt from the cap, so that filling the list can never stop
+    /// an operator from bonding to its own validator again.
+    func setBond(
+        _ amount: UInt64, delegator: Address, validator: Address, exemptFromCap: Bool = false, _ state: inout StateOverlay
+    ) throws(LedgerError) {
         let wasBonded = try bond(delegator: delegator, validator: validator, in: state) > 0
         if amount > 0, !wasBonded {
             var delegators = try addressList(.delegators(of: validator), state)
-            guard delegators.addresses.count < Self.maxDelegatorsPerValidator else {
+            guard exemptFromCap || delegators.addresses.count < Self.maxDelegatorsPerValidator else {
                 throw LedgerError(.tooManyDelegators, "validator \(validator) already has \(Self.maxDelegatorsPerValidator) delegators")
             }
             delegators.insert(delegator)
@@ -220,11 +224,15 @@ public struct Ledger: Sendable {
         guard !record.tombstoned else {
             throw LedgerError(.validatorTombstoned, "validator \(validator) is tombstoned for double-signing")
         }
+        let current = try bond(delegator: delegator, validator: validator, in: state)
+        let isOperator = delegator == record.operator
+        guard current > 0 || isOperator || amount >= params.minDelegation else {
+            throw LedgerError(.bondTooSmall, "a new delegation must be at least \(params.minDelegation), got \(amount)")
+        }
         var acct = try account(delegator, in: state)!
         acct.balance -= amount
         put(acct, .account(delegator), &state)
-        let current = try bond(delegator: delegator, validator: validator, in: state)
-        try setBond(current + amount, delegator: delegator, validator: validator, &state)
+        try setBond(current + amount, delegator: delegator, validator: validator, exemptFromCap: isOperator, &state)
         record.totalBond += amount
         put(record, .validator(validator), &state)
     }

@@ -18,11 +18,15 @@ public struct LedgerParams: Hashable, Sendable, Codable {
     public var reputationMultiplier: UInt64
     /// R_max: the most reputation points an account can hold.
     public var maxReputation: UInt64
+    /// Smallest first bond of a new delegator to a validator (its operator excepted). Each
+    /// delegator takes a place in the validator's capped delegator list, so a public network
+    /// should make a place cost something.
+    public var minDelegation: UInt64
 
     public init(
         epochLength: UInt64 = 100, unbondingPeriod: UInt64 = 200, minFee: UInt64 = 1, blockReward: UInt64 = 100,
         minSelfBond: UInt64 = 1_000, maxValidators: UInt32 = 100, reputationMultiplier: UInt64 = 2,
-        maxReputation: UInt64 = 1_000_000
+        maxReputation: UInt64 = 1_000_000, minDelegation: UInt64 = 1
     ) {
         self.epochLength = epochLength
         self.unbondingPeriod = unbondingPeriod
@@ -32,6 +36,7 @@ public struct LedgerParams: Hashable, Sendable, Codable {
         self.maxValidators = maxValidators
         self.reputationMultiplier = reputationMultiplier
         self.maxReputation = maxReputation
+        self.minDelegation = minDelegation
     }
 
     enum CodingKeys: String, CodingKey {
@@ -43,6 +48,7 @@ public struct LedgerParams: Hashable, Sendable, Codable {
         case maxValidators = "max_validators"
         case reputationMultiplier = "reputation_multiplier"
         case maxReputation = "max_reputation"
+        case minDelegation = "min_delegation"
     }
 
     /// Checks the parameters for values no chain can run with.
@@ -54,6 +60,7 @@ public struct LedgerParams: Hashable, Sendable, Codable {
             throw bad("unbonding_period must be between 1 and \(HeightList.maxCount) blocks")
         }
         guard minSelfBond >= 1 else { throw bad("min_self_bond must be at least 1") }
+        guard minDelegation >= 1 else { throw bad("min_delegation must be at least 1") }
         guard maxValidators >= 1, maxValidators <= UInt32(ValidatorSet.maxValidators) else {
             throw bad("max_validators must be between 1 and \(ValidatorSet.maxValidators)")
         }

@@ -197,6 +197,22 @@ struct LedgerFixture {
         #expect(throws: LedgerError(.tooManyDelegators, "")) { try f.apply(d, .bond(validator: v, amount: 10)) }
         // A member can still top up.
         try f.apply(f.keys[1], .bond(validator: v, amount: 10))
+        // The operator is exempt: after leaving the full list it can always bond again.
+        try f.apply(f.keys[1], .unbond(validator: v, amount: 1_000_010), height: 2)
+        f.state.set(.delegators(of: v), AddressList((Array(full.dropLast()) + [TestKeys.signer(51).address]).sorted()).canonicalBytes)
+        try f.apply(f.keys[1], .bond(validator: v, amount: 5), height: 3)
+        #expect(try f.ledger.bond(delegator: v, validator: v, in: f.state) == 5)
+    }
+
+    @Test func aNewDelegationMustReachTheMinimumButTopUpsMayBeSmall() throws {
+        var f = try LedgerFixture(validators: 2) { $0.ledgerParams.minDelegation = 500 }
+        let d = TestKeys.signer(50), v = f.keys[1].address
+        #expect(throws: LedgerError(.bondTooSmall, "")) { try f.apply(d, .bond(validator: v, amount: 499)) }
+        try f.apply(d, .bond(validator: v, amount: 500))
+        try f.apply(d, .bond(validator: v, amount: 1))
+        #expect(try f.ledger.bond(delegator: d.address, validator: v, in: f.state) == 501)
+        // The operator's own bond is exempt.
+        try f.apply(f.keys[1], .bond(validator: v, amount: 1))
     }
 
     @Test func fullUnbondDropsTheValidatorFromTheNextSet() throws {
