@@ -60,7 +60,8 @@ extension Ledger {
         put(info, .chainInfo, &state)
     }
 
-    /// Punishes proven double-signing: 5% of every bond to the validator is burned, the operator's
+    /// Punishes proven double-signing: 5% of every bond to the validator, and of every pending
+    /// unbonding from it that started at or after the evidence height, is burned; the operator's
     /// reputation drops to zero, and the validator is tombstoned (never in a set again).
     /// `evidence` must already be verified and within its age limit.
     public func punishDoubleSign(_ evidence: DuplicateVoteEvidence, state: inout StateOverlay) throws(LedgerError) {

@@ -331,7 +331,7 @@ public final class Chain: @unchecked Sendable {
             // work (idempotent) is picked up again at the next commit.
             do {
                 try store.pruneTree(upToVersion: block.height - retainVersions)
-                try store.pruneHistory(upToHeight: block.height - retainVersions)
+                try store.pruneHistory(upToHeight: block.height - retainVersions, maxBatches: 4)
             } catch {
                 logger.warning("pruning failed; retrying at the next block", metadata: ["height": "\(block.height)", "error": "\(error)"])
             }

@@ -65,6 +65,8 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         static let initialHeight = Array("initial_height".utf8)
         /// State history is readable at this height and above (absent: every height).
         static let historyRetainedFrom = Array("history_retained_from".utf8)
+        /// The last `state_changes` key pruning has processed (its scans start after it).
+        static let historyPruneCursor = Array("history_prune_cursor".utf8)
     }
 
     let db: RocksDB
@@ -254,23 +256,28 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         do { try db.write(wb, sync: false) } catch { throw NodeError(.storage, "cannot write tree nodes: \(error)") }
     }
 
-    /// Deletes tree nodes that became stale at or before `version` (old proofs stop working).
     /// Drops the state history that only heights below `height` use: for every key changed at a
     /// height h ≤ `height`, the entries older than h (and the entry at h itself when it records a
     /// deletion). Heights `height` and above read exactly as before; reads below it throw
     /// `.pruned`. The retention mark is written before anything is deleted, so a crash part-way
     /// never lets a read see a half-pruned history; the rest is idempotent and simply repeated by
     /// the next call, so its batches are not synced. Returns the number of history entries deleted.
+    ///
+    /// `maxBatches` bounds the work of one call (the node prunes a little at every commit, so a
+    /// large backlog never stalls a commit); a cursor in `meta`, written with each batch, lets
+    /// the next call resume where this one stopped without scanning what was already pruned.
     @discardableResult
-    public func pruneHistory(upToHeight height: UInt64, batchSize: Int = 10_000) throws(NodeError) -> Int {
+    public func pruneHistory(upToHeight height: UInt64, batchSize: Int = 10_000, maxBatches: Int = .max) throws(NodeError) -> Int {
         do {
             if try historyRetainedFrom() < height {
                 try db.put(MetaKey.historyRetainedFrom, height.canonicalBytes, in: CF.meta, sync: false)
             }
             let upper = height == .max ? nil : Self.heightKey(height + 1)
             var deleted = 0
-            while true {
-                let changes = try db.entries(in: CF.stateChanges, upperBound: upper, limit: max(1, batchSize))
+            for _ in 0..<max(1, maxBatches) {
+                // The smallest key after the cursor is the cursor followed by a zero byte.
+                let lower = try db.get(MetaKey.historyPruneCursor, in: CF.meta).map { $0 + [0] }
+                let changes = try db.entries(in: CF.stateChanges, lowerBound: lower, upperBound: upper, limit: max(1, batchSize))
                 if changes.isEmpty { return deleted }
                 let wb = WriteBatch()
                 for change in changes {
@@ -288,8 +295,10 @@ public final class ChainStore: StateReader, @unchecked Sendable {
                     }
                     wb.delete(change.key, in: CF.stateChanges)
                 }
+                wb.put(MetaKey.historyPruneCursor, changes[changes.count - 1].key, in: CF.meta)
                 try db.write(wb, sync: false)
             }
+            return deleted
         } catch let e as NodeError {
             throw e
         } catch {
@@ -297,6 +306,8 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         }
     }
 
+    /// Deletes tree nodes that became stale at or before `version` (proofs at older versions
+    /// stop working; `version` and later keep every node they use).
     public func pruneTree(upToVersion version: UInt64) throws(NodeError) {
         do { _ = try treeStore.prune(upToVersion: version) } catch { throw NodeError(.storage, "pruning failed: \(error)") }
     }

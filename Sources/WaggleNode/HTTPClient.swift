@@ -117,7 +117,8 @@ public struct HTTPClient: Sendable {
             body = try dechunk(body)
         } else if let text = headers["content-length"] {
             guard let len = Int(text), len >= 0 else { throw Failure(description: "malformed Content-Length \"\(text)\"") }
-            if len <= body.count { body = Array(body[0..<len]) }
+            guard len <= body.count else { throw Failure(description: "truncated HTTP body (\(body.count) of \(len) bytes)") }
+            body = Array(body[0..<len])
         }
         return Response(status: status, body: body)
     }

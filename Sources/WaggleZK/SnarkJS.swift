@@ -80,9 +80,7 @@ public enum SnarkJS {
         }
     }
 
-    /// A canonical decimal string: digits only, no leading zero (so one value has one encoding, as
-    /// snarkjs writes it), below 2^256.
-    /// A JSON integer (not a boolean, not a fraction) or a canonical decimal string, at most 2^31.
+    /// A JSON integer (not a boolean, not a fraction) or a canonical decimal string, at most 2^31 − 1.
     static func nonNegativeInteger(_ v: Any) -> Int? {
         if let s = v as? String {
             guard s.utf8.count <= 10, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"),
@@ -99,6 +97,8 @@ public enum SnarkJS {
         return i >= 0 && i <= Int64(Int32.max) ? Int(i) : nil
     }
 
+    /// A canonical decimal string: digits only, no leading zero (so one value has one encoding, as
+    /// snarkjs writes it), below 2^256.
     static func number(_ v: Any?, _ field: String) throws(Groth16Error) -> UInt256 {
         guard let s = v as? String, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"), let n = UInt256(decimal: s) else {
             throw .invalidNumber(field: field)

@@ -16,6 +16,7 @@ import Testing
         for bad in [
             "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\nabc",
             "HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\nabc",
+            "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\nabc",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nab\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nab\r\n",

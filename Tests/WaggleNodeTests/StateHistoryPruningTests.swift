@@ -62,6 +62,29 @@ import WaggleTesting
         #expect(try store.historyRetainedFrom() == 6)
     }
 
+    @Test func boundedPruningResumesAfterItsCursorAndEndsWhereUnboundedPruningDoes() async throws {
+        let f = try ChainFixture()
+        let to = TestKeys.signer(72).address
+        for h in UInt64(1)...6 {
+            _ = try await f.chain.submit(f.transfer(f.validator, to: to, amount: h, nonce: h - 1))
+            try await f.produce()
+        }
+        let store = try await f.chain.read { s, _ in s }
+        func pendingChanges() throws -> Int {
+            try store.db.entries(in: ChainStore.CF.stateChanges, upperBound: ChainStore.heightKey(5)).count
+        }
+        let before = try pendingChanges()
+        #expect(before > 3)
+        var calls = 0
+        while try pendingChanges() > 0 {
+            try store.pruneHistory(upToHeight: 4, batchSize: 1, maxBatches: 1)
+            calls += 1
+            #expect(try pendingChanges() == before - calls, "each call handles exactly one change")
+        }
+        #expect(try historyHeights(store, .account(to)) == [4, 5, 6])
+        #expect(try store.stateValue(.account(to), atHeight: 4).map { try Account(canonicalBytes: $0).balance } == 10)
+    }
+
     @Test func aChainWithRetentionPrunesHistoryAsItCommits() async throws {
         let dir = TempDir()
         let f = try ChainFixture(dir: dir, retainVersions: 2)
