@@ -135,6 +135,9 @@ public struct ConsensusStateMachine: Sendable {
             let id = recoverVote(.precommit, round: last.round)?.blockID, (locked?.round).map({ $0 < last.round }) ?? true
         {
             locked = .init(round: last.round, blockID: id)
+            // Keep validRound ≥ lockedRound, so that as a proposer it re-proposes what it is
+            // locked on instead of a block its own lock would make it prevote nil on.
+            if (valid?.round).map({ $0 < last.round }) ?? true { valid = .init(round: last.round, blockID: id) }
             checkpointDirty = true
         }
         startRound(firstRound)
@@ -263,6 +266,7 @@ public struct ConsensusStateMachine: Sendable {
                 // vote, or this validator could prevote for another block next round.
                 if type == .precommit, let id = earlier.blockID, (locked?.round).map({ $0 < round }) ?? true {
                     locked = .init(round: round, blockID: id)
+                    if (valid?.round).map({ $0 < round }) ?? true { valid = .init(round: round, blockID: id) }
                     checkpointDirty = true
                 }
                 flushCheckpoint()

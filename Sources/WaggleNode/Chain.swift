@@ -55,6 +55,11 @@ public final class Chain: @unchecked Sendable {
     /// in between: both sets only hold ids until their registration block runs.
     private var unregisteredWaiters: Set<UInt64> = []
     private var cancelledBeforeRegistration: Set<UInt64> = []
+    /// Why the most recent mempool drops happened (at most `recentDropsKept`, oldest first out),
+    /// so a wait that registers just after its transaction was dropped still gets the reason.
+    private var recentDrops: [Hash256: MempoolError] = [:]
+    private var recentDropOrder: [Hash256] = []
+    private let recentDropsKept = 4_096
 
     /// Opens the chain in `store`, writing genesis first if the store is empty. Refuses a store
     /// created from a different genesis.
@@ -165,7 +170,8 @@ public final class Chain: @unchecked Sendable {
                     if self.cancelledBeforeRegistration.remove(id) != nil { return cont.resume(returning: .cancelled) }
                     if let loc = try? self.store.txLocation(hash) { return cont.resume(returning: .included(loc)) }
                     guard self.mempool.contains(hash) else {
-                        return cont.resume(returning: .dropped(MempoolError(.notPooled, "transaction \(hash) is not in the mempool")))
+                        let why = self.recentDrops[hash] ?? MempoolError(.notPooled, "transaction \(hash) is not in the mempool")
+                        return cont.resume(returning: .dropped(why))
                     }
                     self.inclusionWaiters[hash, default: []].append((id, cont))
                     self.queue.asyncAfter(deadline: .now() + .milliseconds(Int(min(timeoutMs, 3_600_000)))) {
@@ -321,6 +327,8 @@ public final class Chain: @unchecked Sendable {
         for (hash, why) in dropped {
             logger.debug("dropped transaction after recheck", metadata: ["tx": "\(hash)", "reason": "\(why)"])
             for w in inclusionWaiters.removeValue(forKey: hash) ?? [] { w.continuation.resume(returning: .dropped(why)) }
+            if recentDrops.updateValue(why, forKey: hash) == nil { recentDropOrder.append(hash) }
+            if recentDropOrder.count > recentDropsKept { recentDrops[recentDropOrder.removeFirst()] = nil }
         }
         for (i, hash) in executed.transactionHashes.enumerated() {
             guard let waiters = inclusionWaiters.removeValue(forKey: hash) else { continue }

@@ -133,11 +133,13 @@ public struct HTTPClient: Sendable {
                 throw Failure(description: "malformed chunk size")
             }
             i = lineEnd.upperBound
-            if size == 0 { break }
+            if size == 0 { return out }
             guard size <= data.count - i else { throw Failure(description: "truncated chunk") }
             out.append(contentsOf: data[i..<i + size])
-            i += size + 2
+            i += size
+            guard data.count - i >= 2, data[i] == 13, data[i + 1] == 10 else { throw Failure(description: "malformed chunk end") }
+            i += 2
         }
-        return out
+        throw Failure(description: "truncated chunked body (no final chunk)")
     }
 }

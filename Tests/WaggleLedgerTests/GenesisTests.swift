@@ -26,9 +26,12 @@ import WaggleTesting
     }
 
     @Test func roundTripsThroughJSON() throws {
-        let doc = GenesisBuilder(validators: 3).build()
+        var b = GenesisBuilder(validators: 3)
+        b.ledgerParams.minDelegation = 250  // not the parse default
+        let doc = b.build()
         let parsed = try parse(text(doc))
         #expect(parsed == doc)
+        #expect(parsed.ledgerParams.minDelegation == 250)
     }
 
     @Test func initialStateFundsAccountsAndBondsValidators() throws {
@@ -81,6 +84,7 @@ import WaggleTesting
         expectError(mutate("\"unbonding_period\" : \"5\"", "\"unbonding_period\" : \"2000001\""), contains: "ledger_params.unbonding_period")
         expectError(mutate("\"block_reward\" : \"100\"", "\"block_reward\" : \"9223372036854775808\""), contains: "ledger_params.block_reward")
         expectError(mutate("\"max_validators\" : 100", "\"max_validators\" : 10001"), contains: "ledger_params.max_validators")
+        expectError(mutate("\"min_delegation\" : \"1\"", "\"min_delegation\" : \"0\""), contains: "ledger_params.min_delegation")
         expectError(mutate("\"initial_height\" : \"1\"", "\"initial_height\" : \"18446744073709551615\""), contains: "initial_height")
     }
 

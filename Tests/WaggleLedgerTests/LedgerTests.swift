@@ -211,8 +211,11 @@ struct LedgerFixture {
         try f.apply(d, .bond(validator: v, amount: 500))
         try f.apply(d, .bond(validator: v, amount: 1))
         #expect(try f.ledger.bond(delegator: d.address, validator: v, in: f.state) == 501)
-        // The operator's own bond is exempt.
-        try f.apply(f.keys[1], .bond(validator: v, amount: 1))
+        // The operator is exempt, also when it bonds again from zero.
+        try f.apply(f.keys[1], .unbond(validator: v, amount: 1_000_000), height: 2)
+        #expect(try f.ledger.bond(delegator: v, validator: v, in: f.state) == 0)
+        try f.apply(f.keys[1], .bond(validator: v, amount: 1), height: 3)
+        #expect(try f.ledger.bond(delegator: v, validator: v, in: f.state) == 1)
     }
 
     @Test func fullUnbondDropsTheValidatorFromTheNextSet() throws {

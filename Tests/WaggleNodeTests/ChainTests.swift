@@ -233,6 +233,10 @@ import WaggleTesting
         try await f.chain.commit(block, commit: commit)
         guard case .dropped(let why) = await waiting.value else { Issue.record("expected .dropped"); return }
         #expect(why.rpcCode == 1002, "\(why)")
-        #expect(await chain.waitForInclusion(hash, timeoutMs: 600_000) == .dropped(MempoolError(.notPooled, "")))
+        // A wait that starts after the drop still learns why.
+        guard case .dropped(let again) = await chain.waitForInclusion(hash, timeoutMs: 600_000) else { Issue.record("expected .dropped"); return }
+        #expect(again.rpcCode == 1002)
+        // A transaction the node never saw is simply not pooled.
+        #expect(await chain.waitForInclusion(Hash256.sha256([7]), timeoutMs: 600_000) == .dropped(MempoolError(.notPooled, "")))
     }
 }

@@ -76,11 +76,20 @@ import WaggleTesting
         let before = try pendingChanges()
         #expect(before > 3)
         var calls = 0
+        var lastCursor: [UInt8]? = nil
         while try pendingChanges() > 0 {
             try store.pruneHistory(upToHeight: 4, batchSize: 1, maxBatches: 1)
             calls += 1
             #expect(try pendingChanges() == before - calls, "each call handles exactly one change")
+            let cursor = try store.db.get(ChainStore.MetaKey.historyPruneCursor, in: ChainStore.CF.meta)
+            #expect(cursor != nil && (lastCursor.map { $0.lexicographicallyPrecedes(cursor!) } ?? true), "the cursor advances")
+            lastCursor = cursor
         }
+        // Scans start after the cursor: an entry planted below it is never visited again.
+        let planted = ChainStore.heightKey(1) + StateKey.account(to).bytes + [0xff]
+        try store.db.put(planted, [], in: ChainStore.CF.stateChanges)
+        try store.pruneHistory(upToHeight: 4)
+        #expect(try store.db.get(planted, in: ChainStore.CF.stateChanges) != nil)
         #expect(try historyHeights(store, .account(to)) == [4, 5, 6])
         #expect(try store.stateValue(.account(to), atHeight: 4).map { try Account(canonicalBytes: $0).balance } == 10)
     }
