@@ -46,6 +46,9 @@ public struct LastSignState: Hashable, Sendable, Codable {
         height = try c.decode(UInt64.self, forKey: .height)
         round = try c.decode(UInt32.self, forKey: .round)
         step = try c.decode(UInt8.self, forKey: .step)
+        guard step <= SignStep.precommit.rawValue else {
+            throw DecodingError.dataCorruptedError(forKey: .step, in: c, debugDescription: "step \(step) is not 0 to 3")
+        }
         let bytesHex = try c.decode(String.self, forKey: .signBytes)
         guard let bytes = Hex.decode(bytesHex) else {
             throw DecodingError.dataCorruptedError(forKey: .signBytes, in: c, debugDescription: "sign_bytes is not hex")

@@ -12,29 +12,15 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text. Throws `JSONValue.ParseError` with the decoder's explanation.
+    /// Parses JSON text strictly (`JSONParser`: RFC 8259, linear time, nesting at most 64 deep,
+    /// duplicate keys refused). Throws `JSONValue.ParseError` saying what is wrong and where.
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        do { return try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch let e as DecodingError {
-            throw ParseError(reason: Self.explain(e))
-        } catch {
-            throw ParseError(reason: "\(error)")
-        }
+        try JSONParser.parse(bytes)
     }
 
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public let reason: String
         public var description: String { reason }
-    }
-
-    private static func explain(_ e: DecodingError) -> String {
-        switch e {
-        case .dataCorrupted(let c):
-            if let underlying = c.underlyingError as NSError?, let d = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
-                return "malformed JSON: \(d)"
-            }
-            return "malformed JSON: \(c.debugDescription)"
-        default: return "malformed JSON"
-        }
     }
 
     /// Compact JSON text with sorted keys (stable output for tests and clients).

@@ -13,8 +13,10 @@ public final class SecretBytes: @unchecked Sendable {
     /// Copies `bytes` into secret storage. The caller should drop its own copy promptly.
     public init(_ bytes: [UInt8]) {
         Sodium.ensureInitialised()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        sodium_mlock(buffer.baseAddress!, buffer.count)
+        // sodium_malloc: a page-aligned region between guard pages, locked in memory, excluded
+        // from core dumps, and zeroed by sodium_free.
+        guard let raw = sodium_malloc(max(bytes.count, 1)) else { fatalError("sodium_malloc failed: out of memory") }
+        let buffer = UnsafeMutableRawBufferPointer(start: raw, count: max(bytes.count, 1))
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         bytes.withUnsafeBytes { src in
             if src.count > 0 { buffer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: src.count) }
@@ -33,8 +35,6 @@ public final class SecretBytes: @unchecked Sendable {
     }
 
     deinit {
-        sodium_munlock(pointer.baseAddress!, pointer.count)  // munlock also zeroes the memory
-        sodium_memzero(pointer.baseAddress!, pointer.count)
-        pointer.deallocate()
+        sodium_free(pointer.baseAddress!)  // zeroes, unlocks and unmaps the region
     }
 }

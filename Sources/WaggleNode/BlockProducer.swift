@@ -58,7 +58,9 @@ public struct BlockProducer: Service {
         let height = head.height + 1
         // A restart after signing at this height (but before the commit was written) moves to
         // the next round: the guard refuses to sign a different block in a round it signed in.
-        let round = privValidator.nextRound(at: height)
+        guard let round = privValidator.nextRound(at: height) else {
+            throw NodeError(.keys, "the sign state has used every round of height \(height); refusing to sign")
+        }
         let lastCommit: Commit? = height == chain.genesis.initialHeight ? nil : try await chain.read { store, _ in try store.commit(at: head.height) }
         if height != chain.genesis.initialHeight, lastCommit == nil {
             throw NodeError(.chain, "the commit of block \(head.height) is missing")

@@ -21,8 +21,9 @@ public struct KeyFile: Sendable {
         ]
     }
 
-    public func write(to path: String) throws(NodeError) {
-        try FileIO.writeAtomically(json.serialized(pretty: true) + [0x0a], to: path, mode: 0o600)
+    /// Writes the key file (mode 0600); with `noReplace`, refuses to overwrite an existing one.
+    public func write(to path: String, noReplace: Bool = false) throws(NodeError) {
+        try FileIO.writeAtomically(json.serialized(pretty: true) + [0x0a], to: path, mode: 0o600, noReplace: noReplace)
     }
 
     public static func load(_ path: String) throws(NodeError) -> KeyFile {
@@ -73,7 +74,12 @@ public struct Keyring: Sendable {
         guard !FileIO.exists(path(name)) else { throw NodeError(.keys, "key \"\(name)\" already exists") }
         try FileIO.makeDirectory(directory, mode: 0o700)
         let key = KeyFile(name: name, signer: signer)
-        try key.write(to: path(name))
+        // No replace: of two concurrent adds of one name, exactly one succeeds, and no key that
+        // may already have received funds is ever overwritten.
+        do { try key.write(to: path(name), noReplace: true) } catch {
+            if FileIO.exists(path(name)) { throw NodeError(.keys, "key \"\(name)\" already exists") }
+            throw error
+        }
         return key
     }
 

@@ -6,9 +6,23 @@ import WaggleCore
 /// data/priv_validator_state.json: the consensus guard's last sign state, written atomically and
 /// fsynced before the guard releases a signature.
 public struct FileSignStatePersistence: SignStatePersistence {
+    /// The file written: `path` itself, or the file a symbolic link at `path` points to (saving
+    /// replaces the target, so the link and its target never part ways).
     public let path: String
 
-    public init(path: String) throws(NodeError) { self.path = path }
+    public init(path: String) throws(NodeError) {
+        if FileIO.isDanglingLink(path) {
+            throw NodeError(.keys, "\(path) is a symbolic link to a missing file; refusing to sign without knowing what was signed last")
+        }
+        var st = stat()
+        if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
+            guard let resolved = realpath(path, nil) else { throw NodeError(.keys, "cannot resolve the link \(path)") }
+            self.path = String(cString: resolved)
+            free(resolved)
+        } else {
+            self.path = path
+        }
+    }
 
     public func load() throws -> LastSignState? {
         guard FileIO.exists(path) else { return nil }
@@ -44,10 +58,18 @@ public final class PrivValidator: Sendable {
         }
     }
 
-    /// The round to use at `height`: one past the last round signed at that height, else 0.
-    public func nextRound(at height: UInt64) -> UInt32 {
-        guardState.withLock { g in g.last.map { $0.height == height ? $0.round + 1 : 0 } ?? 0 }
+    /// The round to use at `height`: one past the last round signed at that height, else 0; nil
+    /// when that round would not fit (a corrupt or hostile sign state).
+    public func nextRound(at height: UInt64) -> UInt32? {
+        guardState.withLock { g in
+            guard let last = g.last, last.height == height else { return 0 }
+            let (next, overflow) = last.round.addingReportingOverflow(1)
+            return overflow ? nil : next
+        }
     }
+
+    /// Whether the guard holds any sign state (false for a validator that never signed).
+    public var hasSignState: Bool { guardState.withLock { $0.last != nil } }
 
     public func signProposal(height: UInt64, round: UInt32, polRound: UInt32?, blockID: Hash256) throws(NodeError) -> Proposal {
         let bytes = Proposal.signBytes(chainID: chainID, height: height, round: round, polRound: polRound, blockID: blockID)
