@@ -132,7 +132,8 @@ public final class Chain: @unchecked Sendable {
                     return .failure(MempoolError(.alreadyCommitted, "transaction \(hash) is already committed"))
                 }
             } catch {
-                return .failure(MempoolError(.storage, "cannot read the transaction index: \(error)"))
+                self.logger.error("cannot read the transaction index", metadata: ["error": "\(error)"])
+                return .failure(MempoolError(.storage, "the node could not read its database; see its log"))
             }
             do throws(MempoolError) { try self.mempool.add(tx, hash: hash, size: size) } catch { return .failure(error) }
             return .success(hash)

@@ -42,7 +42,9 @@ public struct NodeRPCMethods: Sendable {
         do { return try await chain.read(body) } catch let e as RPCError { throw e } catch let e as NodeError where e.code == .pruned {
             throw .heightUnavailable(e.reason)
         } catch {
-            throw .internalError("\(error)")
+            // The details (file paths, RocksDB messages) go to the log, not to the client.
+            chain.logger.error("RPC read failed", metadata: ["error": "\(error)"])
+            throw .internalError("the node could not read its database; see its log")
         }
     }
 

@@ -59,10 +59,11 @@ public struct NodeRunner: Sendable {
         let methods = NodeRPCMethods(chain: chain, moniker: config.moniker, validatorKey: validatorKey.signer.publicKey,
                                      broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs)
         guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
-        let rpc = RPCServer(
+        var rpc = RPCServer(
             host: hp.host, port: hp.port, maxBodyBytes: config.rpcMaxBodyBytes,
             dispatcher: JSONRPCDispatcher(methods: methods.table, maxBatchRequests: config.rpcMaxBatchRequests),
             logger: Logger(label: "rpc"), status: { try await methods.status() })
+        rpc.maxConnections = config.rpcMaxConnections
         let addressFile = home.rpcAddressFile
         let rpcLogger = Logger(label: "rpc")
         let app = rpc.application { port in
