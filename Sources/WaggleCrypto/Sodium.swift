@@ -12,6 +12,19 @@ public enum Sodium {
         precondition(initialised, "libsodium failed to initialise")
     }
 
+    /// The linked library's version, e.g. "1.0.18".
+    public static var version: String { String(cString: sodium_version_string()) }
+
+    /// Whether the linked libsodium verifies Ed25519 the way this node was built and tested
+    /// against. libsodium 1.0.16 changed which signatures and keys `crypto_sign_verify_detached`
+    /// accepts (a consensus hazard between nodes on different versions); from 1.0.18 (library
+    /// version 10.3) it rejects non-canonical encodings and small-order points, which the tests'
+    /// speccheck vectors pin.
+    public static var verifiesLikeTheReference: Bool {
+        let major = sodium_library_version_major(), minor = sodium_library_version_minor()
+        return major > 10 || (major == 10 && minor >= 3)
+    }
+
     /// Fills a new buffer with `count` bytes from the operating system's CSPRNG.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         ensureInitialised()

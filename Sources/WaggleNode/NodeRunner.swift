@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import WaggleCore
+import WaggleCrypto
 import WaggleLedger
 import WaggleRPC
 
@@ -15,6 +16,9 @@ public struct NodeRunner: Sendable {
     public let validatorKey: KeyFile
 
     public init(home: NodeHome) throws(NodeError) {
+        guard Sodium.verifiesLikeTheReference else {
+            throw NodeError(.config, "libsodium \(Sodium.version) is older than 1.0.18; its Ed25519 verification differs from other nodes'")
+        }
         try home.requireInitialised()
         self.home = home
         config = try home.loadConfig()
@@ -50,6 +54,19 @@ public struct NodeRunner: Sendable {
             }
         }
         defer { store.close() }
+        // A chain that has committed blocks was signed by this node's guard: without its state
+        // file the guard would not know what it signed (a restored backup, a lost file, a link to
+        // an unmounted volume), and could sign a second block at a height it already signed.
+        if FileIO.isDanglingLink(home.validatorStateFile) {
+            throw NodeError(.keys, "\(home.validatorStateFile) is a symbolic link to a missing file; refusing to sign without knowing what was signed last")
+        }
+        if await chain.head.height >= genesis.initialHeight, !FileIO.exists(home.validatorStateFile) {
+            throw NodeError(.keys, """
+                \(home.validatorStateFile) is missing but this node has committed blocks; refusing to sign without \
+                knowing what was signed last. Restore the file from the same backup as data/chain.db, or copy it from \
+                the machine this validator ran on.
+                """)
+        }
         let head = await chain.head
         logger.info("starting node", metadata: [
             "chain_id": "\(genesis.chainID)", "height": "\(head.height)", "moniker": "\(config.moniker)",

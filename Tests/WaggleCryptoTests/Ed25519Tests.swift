@@ -79,6 +79,11 @@ struct SpeccheckExpectations: Decodable {
         }
     }
 
+    @Test func theLinkedLibsodiumIsOneWhoseVerificationMatchesTheReference() {
+        #expect(Sodium.verifiesLikeTheReference, "libsodium \(Sodium.version)")
+        #expect(Sodium.version.hasPrefix("1.0."))
+    }
+
     @Test func verifyRejectsTamperedMessageSignatureAndKey() {
         let key = Ed25519PrivateKey()
         let msg: [UInt8] = Array("waggle".utf8)

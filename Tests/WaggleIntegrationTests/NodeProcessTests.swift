@@ -197,6 +197,25 @@ import WaggleTesting
         #expect(node.logTail().contains("node stopped"))
     }
 
+    @Test func aNodeWithBlocksRefusesToStartWithoutItsSignState() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let node = NodeProcess(home: home)
+        try node.start()
+        try await node.waitForHeight(2)
+        #expect(node.terminate() == 0)
+        let statePath = home + "/data/priv_validator_state.json"
+        try FileManager.default.removeItem(atPath: statePath)
+        let r = try runWaggle(["start", "--home", home], timeout: 60)
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains("priv_validator_state.json is missing"), "\(r.stderr)")
+        // A dangling link in its place is refused too.
+        try FileManager.default.createSymbolicLink(atPath: statePath, withDestinationPath: home + "/nowhere/state.json")
+        let linked = try runWaggle(["start", "--home", home], timeout: 60)
+        #expect(linked.status != 0)
+        #expect(linked.stderr.contains("symbolic link"), "\(linked.stderr)")
+    }
+
     @Test func badInputGetsOneClearLineAndANonZeroExit() throws {
         let (home, tmp) = try makeHome()
         defer { withExtendedLifetime(tmp) {} }
