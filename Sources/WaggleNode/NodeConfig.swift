@@ -11,6 +11,7 @@ public struct NodeConfig: Sendable, Equatable {
     public var rpcMaxBodyBytes = 1_000_000
     public var rpcMaxBatchRequests = 100
     public var rpcMaxConnections = 256
+    public var rpcMaxResponseBytes = 32 << 20
     public var rpcBroadcastTxCommitTimeoutMs: UInt64 = 10_000
 
     /// Time between blocks (CometBFT's timeout_commit).
@@ -54,13 +55,17 @@ public struct NodeConfig: Sendable, Equatable {
         try r.onlyKeys(["moniker", "rpc", "consensus", "mempool", "storage", "log"])
         if let m = try r.optionalField("moniker") { c.moniker = try m.string() }
         if let rpc = try r.optionalField("rpc") {
-            try rpc.onlyKeys(["laddr", "max_body_bytes", "max_batch_requests", "max_connections", "timeout_broadcast_tx_commit_ms"])
+            try rpc.onlyKeys(["laddr", "max_body_bytes", "max_batch_requests", "max_connections", "max_response_bytes", "timeout_broadcast_tx_commit_ms"])
             if let l = try rpc.optionalField("laddr") {
                 c.rpcListenAddress = try l.string()
                 guard HostPort(c.rpcListenAddress) != nil else { throw l.fail("expected HOST:PORT, got \"\(c.rpcListenAddress)\"") }
             }
             if let v = try rpc.optionalField("max_body_bytes") { c.rpcMaxBodyBytes = try v.int() }
             if let v = try rpc.optionalField("max_batch_requests") { c.rpcMaxBatchRequests = try v.int() }
+            if let v = try rpc.optionalField("max_response_bytes") {
+                c.rpcMaxResponseBytes = try v.int()
+                guard c.rpcMaxResponseBytes >= 1 << 20 else { throw v.fail("must be at least 1048576") }
+            }
             if let v = try rpc.optionalField("max_connections") {
                 c.rpcMaxConnections = try v.int()
                 guard c.rpcMaxConnections >= 1, c.rpcMaxConnections <= 65_536 else { throw v.fail("must be between 1 and 65536") }
@@ -143,6 +148,8 @@ public struct NodeConfig: Sendable, Equatable {
         max_batch_requests = \(rpcMaxBatchRequests)
         # Most open connections; more wait until one closes. Idle ones close after 30 s.
         max_connections = \(rpcMaxConnections)
+        # Most bytes of response to one request (a batch's calls past it answer -32603).
+        max_response_bytes = \(rpcMaxResponseBytes)
         # How long broadcast_tx_commit waits for inclusion.
         timeout_broadcast_tx_commit_ms = \(rpcBroadcastTxCommitTimeoutMs)
 

@@ -78,7 +78,8 @@ public struct NodeRunner: Sendable {
         guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
         var rpc = RPCServer(
             host: hp.host, port: hp.port, maxBodyBytes: config.rpcMaxBodyBytes,
-            dispatcher: JSONRPCDispatcher(methods: methods.table, maxBatchRequests: config.rpcMaxBatchRequests),
+            dispatcher: JSONRPCDispatcher(
+                methods: methods.table, maxBatchRequests: config.rpcMaxBatchRequests, maxResponseBytes: config.rpcMaxResponseBytes),
             logger: Logger(label: "rpc"), status: { try await methods.status() })
         rpc.maxConnections = config.rpcMaxConnections
         let addressFile = home.rpcAddressFile

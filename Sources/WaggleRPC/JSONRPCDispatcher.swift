@@ -7,10 +7,14 @@ public final class JSONRPCDispatcher: Sendable {
 
     private let methods: [String: Method]
     public let maxBatchRequests: Int
+    /// Most bytes of response to one HTTP request. A batch's calls past the limit answer -32603
+    /// (the limit is checked as each response is produced, so memory stays bounded by it).
+    public let maxResponseBytes: Int
 
-    public init(methods: [String: Method], maxBatchRequests: Int = 100) {
+    public init(methods: [String: Method], maxBatchRequests: Int = 100, maxResponseBytes: Int = 32 << 20) {
         self.methods = methods
         self.maxBatchRequests = maxBatchRequests
+        self.maxResponseBytes = maxResponseBytes
     }
 
     public var methodNames: [String] { methods.keys.sorted() }
@@ -29,14 +33,28 @@ public final class JSONRPCDispatcher: Sendable {
                 return Self.errorResponse(.invalidRequest("batch of \(calls.count) calls exceeds the limit of \(maxBatchRequests)"), id: .null)
                     .serialized()
             }
-            var responses: [JSONValue] = []
+            var parts: [[UInt8]] = []
+            var total = 2
             for call in calls {
-                if let r = await handle(call: call) { responses.append(r) }
+                guard let r = await handle(call: call) else { continue }
+                var bytes = r.serialized()
+                if total + bytes.count + 1 > maxResponseBytes {
+                    bytes = Self.errorResponse(tooLarge, id: r["id"] ?? .null).serialized()
+                }
+                total += bytes.count + 1
+                parts.append(bytes)
             }
-            return responses.isEmpty ? nil : JSONValue.array(responses).serialized()
+            guard !parts.isEmpty else { return nil }
+            return [UInt8(ascii: "[")] + Array(parts.joined(separator: [UInt8(ascii: ",")])) + [UInt8(ascii: "]")]
         default:
-            return await handle(call: request)?.serialized()
+            guard let r = await handle(call: request) else { return nil }
+            let bytes = r.serialized()
+            return bytes.count <= maxResponseBytes ? bytes : Self.errorResponse(tooLarge, id: r["id"] ?? .null).serialized()
         }
+    }
+
+    private var tooLarge: RPCError {
+        .internalError("the response would exceed the limit of \(maxResponseBytes) bytes; ask for less in one request")
     }
 
     /// Handles one call object; nil for a valid notification.

@@ -31,6 +31,25 @@ import WaggleRPC
         #expect(r?["jsonrpc"] == "2.0")
     }
 
+    @Test func responsesAreCappedPerRequest() async throws {
+        let big = JSONRPCDispatcher(
+            methods: ["blob": { p in .string(String(repeating: "x", count: try p.required("n").value.uint64Value.map(Int.init) ?? 0)) }],
+            maxBatchRequests: 10, maxResponseBytes: 2_000)
+        func call(_ text: String) async throws -> JSONValue {
+            try JSONValue.parse(try #require(await big.handle(body: Array(text.utf8))))
+        }
+        let batch = try await call(
+            #"[{"jsonrpc":"2.0","id":1,"method":"blob","params":{"n":800}},{"jsonrpc":"2.0","id":2,"method":"blob","params":{"n":800}},"#
+                + #"{"jsonrpc":"2.0","id":3,"method":"blob","params":{"n":800}},{"jsonrpc":"2.0","id":4,"method":"blob","params":{"n":10}}]"#)
+        let items = try #require(batch.arrayValue)
+        #expect(items.count == 4)
+        #expect(items[0]["result"]?.stringValue?.count == 800 && items[1]["result"]?.stringValue?.count == 800)
+        #expect(errorCode(items[2]) == -32603 && items[2]["id"] == 3, "the third no longer fits")
+        #expect(items[3]["result"]?.stringValue?.count == 10, "a small one after it still does")
+        let single = try await call(#"{"jsonrpc":"2.0","id":9,"method":"blob","params":{"n":5000}}"#)
+        #expect(errorCode(single) == -32603 && single["id"] == 9)
+    }
+
     @Test func malformedJSONIsAParseErrorWithNullID() async throws {
         let r = try await call(#"{"jsonrpc":"2.0","id":1,"method":"ec"#)
         #expect(errorCode(r) == -32700)
