@@ -66,8 +66,9 @@ public final class JSONRPCDispatcher: Sendable {
         let replyID: JSONValue
         switch id {
         case nil: replyID = .null
-        case .string?, .int?, .uint?, .null?: replyID = id!
-        default: return Self.errorResponse(.invalidRequest("id must be a string, an integer or null"), id: .null)
+        // JSON-RPC 2.0 allows any Number (fractions are discouraged, not forbidden); it is echoed as parsed.
+        case .string?, .int?, .uint?, .double?, .null?: replyID = id!
+        default: return Self.errorResponse(.invalidRequest("id must be a string, a number or null"), id: .null)
         }
         guard o["jsonrpc"] == .string("2.0") else {
             return Self.errorResponse(.invalidRequest("\"jsonrpc\" must be \"2.0\""), id: replyID)

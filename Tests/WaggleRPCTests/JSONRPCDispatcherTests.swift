@@ -62,6 +62,10 @@ import WaggleRPC
         #expect(errorCode(try await call(#"{"jsonrpc":"1.0","id":1,"method":"echo"}"#)) == -32600)
         #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":5}"#)) == -32600)
         #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":{"a":1},"method":"echo"}"#)) == -32600)
+        #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":true,"method":"echo"}"#)) == -32600)
+        // Any number is a valid id and comes back as sent.
+        let fractional = try await call(#"{"jsonrpc":"2.0","id":1.5,"method":"echo","params":{"value":1}}"#)
+        #expect(fractional?["id"] == .double(1.5) && fractional?["result"] == 1)
         #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":"echo","extra":1}"#)) == -32600)
         #expect(errorCode(try await call("[]")) == -32600, "empty batch")
     }
