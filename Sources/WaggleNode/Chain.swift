@@ -355,4 +355,16 @@ public final class Chain: @unchecked Sendable {
     public func read<T: Sendable>(_ body: @escaping @Sendable (ChainStore, ChainHead) throws -> T) async throws -> T {
         try await onQueue { try body(self.store, self.headValue) }
     }
+
+    /// Runs a read of data that never changes once committed (blocks, commits, the transaction
+    /// index, validator sets by height) on a concurrent queue, so that heavy reads (decoding
+    /// whole blocks) never wait for, or delay, block production on the chain queue. RocksDB
+    /// reads are thread-safe; the caller bounds heights by a head it read through `read`.
+    public func readCommitted<T: Sendable>(_ body: @escaping @Sendable (ChainStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            Self.committedReads.async { cont.resume(with: Result { try body(self.store) }) }
+        }
+    }
+
+    private static let committedReads = DispatchQueue(label: "waggle.committed-reads", attributes: .concurrent)
 }

@@ -48,6 +48,14 @@ public struct NodeRPCMethods: Sendable {
         }
     }
 
+    /// `Chain.readCommitted` with the same error mapping as `read`.
+    func readCommitted<T: Sendable>(_ body: @escaping @Sendable (ChainStore) throws -> T) async throws(RPCError) -> T {
+        do { return try await chain.readCommitted(body) } catch let e as RPCError { throw e } catch {
+            chain.logger.error("RPC read failed", metadata: ["error": "\(error)"])
+            throw .internalError("the node could not read its database; see its log")
+        }
+    }
+
     /// Resolves optional `height` / `hash` params to a committed height (default: the latest).
     func resolveHeight(_ p: RPCParams, allowHash: Bool) async throws(RPCError) -> UInt64 {
         try p.only(allowHash ? ["height", "hash"] : ["height"])
@@ -104,7 +112,7 @@ public struct NodeRPCMethods: Sendable {
     }
 
     func loadBlock(_ height: UInt64) async throws(RPCError) -> Block {
-        let b: Block? = try await read { store, _ in try store.block(at: height) }
+        let b: Block? = try await readCommitted { store in try store.block(at: height) }
         guard let b else { throw .notFound("block \(height)") }
         return b
     }
@@ -120,7 +128,7 @@ public struct NodeRPCMethods: Sendable {
 
     func commit(_ p: RPCParams) async throws(RPCError) -> JSONValue {
         let height = try await resolveHeight(p, allowHash: false)
-        let (block, commit, set): (Block?, Commit?, ValidatorSet?) = try await read { store, _ in
+        let (block, commit, set): (Block?, Commit?, ValidatorSet?) = try await readCommitted { store in
             (try store.block(at: height), try store.commit(at: height), try store.validatorSet(at: height))
         }
         guard let block, let commit else { throw .notFound("commit for height \(height)") }
@@ -134,7 +142,7 @@ public struct NodeRPCMethods: Sendable {
     func tx(_ p: RPCParams) async throws(RPCError) -> JSONValue {
         try p.only(["hash"])
         let hash = try p.map { r throws(JSONFieldError) in try r.field("hash").hash() }
-        let found: (TxLocation, Transaction)? = try await read { store, _ in
+        let found: (TxLocation, Transaction)? = try await readCommitted { store in
             guard let loc = try store.txLocation(hash), let b = try store.block(at: loc.height), Int(loc.index) < b.transactions.count else {
                 return nil
             }
