@@ -140,6 +140,10 @@ public struct ConsensusStateMachine: Sendable {
             if (valid?.round).map({ $0 < last.round }) ?? true { valid = .init(round: last.round, blockID: id) }
             checkpointDirty = true
         }
+        // Never re-enter a round below the last one this validator signed in: the guard would
+        // refuse to sign there anyway, and a lock restored above must not be replaced by one from
+        // a lower round (locks only move up).
+        if let last = signer?.lastSignState, last.height == start.height { firstRound = max(firstRound, last.round) }
         startRound(firstRound)
         evaluate(eventRound: firstRound)
     }

@@ -357,6 +357,14 @@ public final class Simulation {
         case .decide(let h, let r, let id, let commit):
             onDecide(i, height: h, round: r, blockID: id, commit: commit, &work)
         case .evidence(let e):
+            // Honest and invalid-block proposers sign through the double-sign guard: evidence
+            // against one of them means the guard or the engine's crash recovery let a second,
+            // conflicting vote out.
+            if let offender = nodes.first(where: { $0.signer.address == e.validator }), offender.behaviour != .equivocator,
+                offender.behaviour != .silent
+            {
+                fail("no double-sign", "node \(offender.index) (\(offender.behaviour)) signed two \(e.voteA.type)s at h=\(e.voteA.height) r=\(e.voteA.round)")
+            }
             report.evidenceEmitted += 1
             nodes[i].emittedEvidence.insert(VoteKey(e.voteA))
             nodes[i].addEvidence(e)

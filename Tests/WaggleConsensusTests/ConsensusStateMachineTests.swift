@@ -274,17 +274,22 @@ import WaggleSimulation
         #expect(m.voteSet?.prevotes(0)?.totalPower ?? 0 == 0)
     }
 
-    @Test func restartBetweenSigningAPrecommitAndPersistingTheLockRestoresTheLock() throws {
+    /// A validator (proposer of neither round 0 nor 1) sees a polka for A, locks and precommits A;
+    /// the guard persisted the precommit, but the process dies before the host writes the
+    /// checkpoint or sends anything. Returns the validator and its guard's "disk".
+    func crashedRightAfterSigningAPrecommitForA() throws -> (Int, InMemorySignStatePersistence) {
         let me = try #require((0..<4).first { i in (0...1).allSatisfy { f.proposerIndex(round: $0) != i } })
         let disk = InMemorySignStatePersistence()
         var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
         _ = m.handle(f.start())
         _ = m.handle(.proposal(f.proposal(round: 0, A), blockIsValid: true))
-        // The polka makes it lock and precommit A; the guard persisted the precommit, but the
-        // process dies before the host writes the checkpoint or sends anything.
         for i in 0..<4 where i != me { _ = m.handle(.vote(f.vote(i, .prevote, round: 0, A))) }
         #expect(try disk.load()?.step == SignStep.precommit.rawValue)
+        return (me, disk)
+    }
 
+    @Test func restartBetweenSigningAPrecommitAndPersistingTheLockRestoresTheLock() throws {
+        let (me, disk) = try crashedRightAfterSigningAPrecommitForA()
         var restarted = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
         let start = restarted.handle(f.start())
         // No checkpoint reached the disk, but the signed precommit brings its lock back, and the
@@ -314,14 +319,7 @@ import WaggleSimulation
     }
 
     @Test func restartWithASignedPrecommitButNoCheckpointIsLockedEvenWhenSkippingAhead() throws {
-        let me = try #require((0..<4).first { i in (0...1).allSatisfy { f.proposerIndex(round: $0) != i } })
-        let disk = InMemorySignStatePersistence()
-        var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
-        _ = m.handle(f.start())
-        _ = m.handle(.proposal(f.proposal(round: 0, A), blockIsValid: true))
-        for i in 0..<4 where i != me { _ = m.handle(.vote(f.vote(i, .prevote, round: 0, A))) }
-        #expect(try disk.load()?.step == SignStep.precommit.rawValue)
-
+        let (me, disk) = try crashedRightAfterSigningAPrecommitForA()
         // Restart without the checkpoint; round-1 messages from more than a third of the power
         // move it straight to round 1, so it never tries to precommit in round 0 again.
         var restarted = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
