@@ -33,6 +33,8 @@ public struct SimulationReport: Sendable {
     public var evidenceCommitted = 0
     public var evidenceEmitted = 0
     public var signingRefusals = 0
+    /// Crashes that cut an engine step after its signature was persisted.
+    public var midStepCrashes = 0
     /// Proposals and votes handed to engines (each one signature-checked unless a duplicate).
     public var engineMessages = 0
     /// SHA-256 over every decision (node, height, block id, time): equal for equal seeds.
@@ -55,6 +57,11 @@ public struct SimulationReport: Sendable {
 public final class Simulation {
     public let config: SimulationConfig
     private var rng: SimRandom
+    /// Where mid-step crashes cut an engine step (its own stream, so the network's draws are
+    /// unchanged by the option).
+    private var cutRandom: SimRandom
+    /// Nodes whose crash is waiting for their next signing step.
+    private var crashPending: Set<Int> = []
     private var nodes: [SimNode] = []
     private var queue = EventQueue()
     private var now: UInt64 = 0
@@ -71,6 +78,7 @@ public final class Simulation {
     public init(_ config: SimulationConfig) {
         self.config = config
         rng = SimRandom(seed: config.seed)
+        cutRandom = SimRandom(seed: config.seed ^ 0x4D49_4453_5445_5000)
         engineConfig = ConsensusConfig(timeouts: config.timeouts)
     }
 
@@ -165,16 +173,18 @@ public final class Simulation {
             feed(i, .timeout(t))
         case .crash(let i):
             guard nodes[i].isAlive else { return }
-            nodes[i].engine = nil
-            nodes[i].incarnation += 1
-            nodes[i].futureBuffer = []
-            nodes[i].lastCatchUp = [:]
-            nodes[i].lastRoundCatchUp = [:]
+            if config.crashesMidStep {
+                crashPending.insert(i)
+                return
+            }
+            crash(i)
         case .gossip(let i, let incarnation):
             guard nodes[i].isAlive, nodes[i].incarnation == incarnation else { return }
             gossip(i)
             queue.push(now + config.gossipIntervalMs, .gossip(i, incarnation))
         case .restart(let i):
+            // A mid-step crash that found no signing step before its restart time happens now.
+            if crashPending.remove(i) != nil, nodes[i].isAlive { crash(i) }
             guard !nodes[i].isAlive, nodes[i].behaviour != .silent else { return }
             nodes[i].engine = makeEngine(i)
             queue.push(now + config.gossipIntervalMs, .gossip(i, nodes[i].incarnation))
@@ -188,6 +198,15 @@ public final class Simulation {
             }
             for v in n.ownVotes where v.height == n.height { feed(i, .vote(v)) }
         }
+    }
+
+    /// The node loses everything but its "disk".
+    private func crash(_ i: Int) {
+            nodes[i].engine = nil
+            nodes[i].incarnation += 1
+            nodes[i].futureBuffer = []
+            nodes[i].lastCatchUp = [:]
+            nodes[i].lastRoundCatchUp = [:]
     }
 
     private func deliver(to i: Int, from j: Int, _ message: SimMessage) {
@@ -314,7 +333,31 @@ public final class Simulation {
             {
                 fail("evidence", "node \(i) saw two \(required.type)s of \(required.validator) at h=\(required.height) r=\(required.round) and reported no evidence")
             }
+            if crashPending.contains(i), let firstSend = actions.firstIndex(where: Self.sendsSignedMessage),
+                let lastSend = actions.lastIndex(where: Self.sendsSignedMessage)
+            {
+                // The guard has persisted the last signature of this step; the host dies before
+                // sending it, possibly before writing the checkpoint that came with it. When a
+                // step signs two messages (a prevote and, on the polka it completes, a precommit),
+                // the first has gone out: the guard remembers only the last signature, so a host
+                // must log each signed message before the engine signs the next (see
+                // Docs/CONSENSUS.md, crash recovery); losing both is not a crash a host can recover.
+                crashPending.remove(i)
+                let lowest = firstSend == lastSend ? 0 : firstSend + 1
+                let cut = lowest + Int(cutRandom.next() % UInt64(lastSend - lowest + 1))
+                for action in actions.prefix(cut) { carryOut(i, action, &work) }
+                report.midStepCrashes += 1
+                crash(i)
+                return
+            }
             for action in actions { carryOut(i, action, &work) }
+        }
+    }
+
+    private static func sendsSignedMessage(_ action: ConsensusAction) -> Bool {
+        switch action {
+        case .broadcastVote, .broadcastProposal: true
+        default: false
         }
     }
 

@@ -61,6 +61,10 @@ public struct SimulationConfig: Hashable, Sendable {
     public var maxDelayAfterGSTMs: UInt64 = 50
     public var partitions: [SimPartition] = []
     public var crashes: [SimCrash] = []
+    /// When set, a crash waits for the node's next engine step that signs something and lands in
+    /// the middle of it: after the guard persisted the signature, before the host carried out the
+    /// rest (the checkpoint, the broadcast, the record of its own messages).
+    public var crashesMidStep = false
     /// After GST every honest validator must reach `targetHeight` within this much simulated time.
     public var progressBoundMs: UInt64 = 120_000
     /// Per (peer, height/round): how often a node answers a lagging peer with catch-up data.
@@ -83,7 +87,7 @@ public struct SimulationConfig: Hashable, Sendable {
         let byz = behaviours.enumerated().filter { $0.element != .honest }.map { "\($0.offset):\($0.element.rawValue)" }
         return "n=\(nodeCount) stakes=\(stakes) byzantine=\(byz) heights=\(targetHeight) epoch=\(epochLength) gst=\(gstMs)ms "
             + "loss=\(lossPerMille)‰ dup=\(duplicatePerMille)‰ delay=\(minDelayMs)-\(maxDelayMs)ms "
-            + "partitions=\(partitions.count) crashes=\(crashes.count)"
+            + "partitions=\(partitions.count) crashes=\(crashes.count)\(crashesMidStep ? " mid-step" : "")"
     }
 
     /// The random scenario of a seed: 4 to 9 validators with random stake and reputation,
@@ -141,6 +145,9 @@ public struct SimulationConfig: Hashable, Sendable {
                 let restart = rng.inRange(at + 1...config.gstMs + 1)
                 config.crashes.append(SimCrash(node: node, atMs: at, restartMs: restart))
             }
+            // Every other seed with crashes crashes mid-step (decided by the seed alone, so the
+            // scenario's other random draws are the same as before this option existed).
+            config.crashesMidStep = seed & 1 == 1
         }
         return config
     }

@@ -83,6 +83,27 @@ func runSimulatorSeed(_ seed: UInt64) -> SimulationReport? {
         #expect(report.chain.count == Int(config.targetHeight))
     }
 
+    @Test func crashesInTheMiddleOfASigningStepRecoverWithoutDoubleSigning() throws {
+        // Many seeds, each crashing validators right after their guard persisted a signature and
+        // before the checkpoint or the message left; the run fails on any double-sign,
+        // disagreement or stall.
+        var cut = 0
+        for seed in UInt64(1)...12 {
+            var config = SimulationConfig(seed: seed, stakes: [10, 10, 10, 10])
+            config.gstMs = 4000
+            config.lossPerMille = 50
+            config.crashesMidStep = true
+            config.crashes = [
+                SimCrash(node: Int(seed % 4), atMs: 300 + seed * 37, restartMs: 1500 + seed * 53),
+                SimCrash(node: Int((seed + 2) % 4), atMs: 2000 + seed * 29, restartMs: 2600 + seed * 31),
+            ]
+            let report = try Simulation(config).run()
+            #expect(report.chain.count == Int(config.targetHeight), "seed \(seed)")
+            cut += report.midStepCrashes
+        }
+        #expect(cut >= 12, "the crashes did land mid-step (\(cut))")
+    }
+
     @Test func failureNamesSeedInvariantAndReplayCommand() {
         let f = SimulationFailure(seed: 1234, invariant: "agreement", detail: "x", timeMs: 5, scenario: "s")
         #expect(f.description.contains("seed 1234"))
