@@ -202,11 +202,11 @@ public final class Simulation {
 
     /// The node loses everything but its "disk".
     private func crash(_ i: Int) {
-            nodes[i].engine = nil
-            nodes[i].incarnation += 1
-            nodes[i].futureBuffer = []
-            nodes[i].lastCatchUp = [:]
-            nodes[i].lastRoundCatchUp = [:]
+        nodes[i].engine = nil
+        nodes[i].incarnation += 1
+        nodes[i].futureBuffer = []
+        nodes[i].lastCatchUp = [:]
+        nodes[i].lastRoundCatchUp = [:]
     }
 
     private func deliver(to i: Int, from j: Int, _ message: SimMessage) {
