@@ -44,6 +44,7 @@ test: deps
 sim: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	WAGGLE_SIM_SEEDS=$(or $(SEEDS),1000) WAGGLE_SIM_FIRST_SEED=$(or $(FIRST_SEED),1) \
+	  WAGGLE_SIM_SCENARIO=$(or $(SCENARIO),random) WAGGLE_SIM_MUTATION=$(MUTATION) \
 	  $(SWIFT) test $(BUILD_FLAGS) --skip-build --filter SimulatorSeedSweep
 
 bench: deps

@@ -44,6 +44,14 @@ public enum ConsensusAction: Hashable, Sendable {
     /// engine waits for the next `startHeight`.
     case decide(height: UInt64, round: UInt32, blockID: Hash256, commit: Commit)
     case evidence(DuplicateVoteEvidence)
-    /// The signer (the double-sign guard) refused; the engine moved on without that message.
+    /// The signer (the double-sign guard) refused; the engine moved on without that message
+    /// (unless the reason is `persistenceFailed`, which is followed by `halted`).
     case signingRefused(height: UInt64, round: UInt32, step: SignStep, reason: SignRefusal)
+    /// The engine dropped the proposal for `blockID` (its proposer flooded the round with others)
+    /// and a quorum has since formed for that block: hand it in again if the host holds it.
+    case proposalNeeded(height: UInt64, round: UInt32, blockID: Hash256)
+    /// The guard could not persist a signature. The engine has stopped and ignores every later
+    /// input: stop the node, or restart the engine from the persisted state. Never carry on
+    /// without the message it could not sign.
+    case halted(reason: SignRefusal)
 }

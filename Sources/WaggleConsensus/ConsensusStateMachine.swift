@@ -39,6 +39,35 @@ public struct ConsensusStateMachine: Sendable {
     private var checkpointDirty = false
     private var pending: [ConsensusAction] = []
 
+    /// One signature per `handle`: once this step has signed a message, no rule fires until the
+    /// host has carried out the actions and called `handle` again (normally with that very
+    /// message fed back, after writing it to its write-ahead log). A crash can therefore lose at
+    /// most one signed message, which the guard still holds and the engine recovers.
+    private var signedThisStep = false
+    /// Rules may still fire: the last step stopped after its signature.
+    private var continuation = false
+    /// Event rounds whose rules (decision, round skip) are still to be evaluated.
+    private var continuationRounds: [UInt32] = []
+    /// Timeouts and proposed values that arrived in a step that had already signed.
+    private var deferred: [ConsensusInput] = []
+    static let maxDeferredInputs = 64
+    /// The guard could not persist a signature: the engine signs nothing more (see `isHalted`).
+    public private(set) var isHalted = false
+    /// Rounds whose proposals overflowed `maxProposalsPerRound`, and what was asked back.
+    private var overflowedRounds: Set<UInt32> = []
+    private var requestedProposals: Set<ProposalKey> = []
+
+    private struct ProposalKey: Hashable, Sendable {
+        let round: UInt32
+        let blockID: Hash256
+    }
+
+    /// Proposers of rounds above 0 computed so far at this height (each costs O(n)).
+    @_spi(Testing) public var computedProposerRounds: Int { laterRoundProposers.count }
+
+    /// Fault injection for the simulator's mutation tests; never set outside tests.
+    @_spi(Testing) public var faults = ConsensusFaults()
+
     private struct ReceivedProposal: Sendable {
         let proposal: Proposal
         let isValid: Bool
@@ -74,17 +103,62 @@ public struct ConsensusStateMachine: Sendable {
     public var validatorSet: ValidatorSet? { validators }
     public var voteSet: HeightVoteSet? { votes }
 
+    /// Handles one input and returns the actions to carry out in order. At most one of them is a
+    /// signed message (`broadcastProposal` or `broadcastVote`): the host must make it durable
+    /// (its write-ahead log) and then hand it back (`.proposal(p, blockIsValid: true)` or
+    /// `.vote(v)`), which lets the engine take the next step. See Docs/CONSENSUS.md, host contract.
     public mutating func handle(_ input: ConsensusInput) -> [ConsensusAction] {
+        defer { pending = [] }
+        guard !isHalted else { return [] }
+        signedThisStep = false
+        if case .startHeight(let start) = input, !isStarted || start.height > height {
+            // A new height supersedes whatever the last one left to do.
+            continuation = false
+            continuationRounds = []
+            deferred = []
+        } else {
+            resume()
+        }
         switch input {
         case .startHeight(let start): startHeight(start)
         case .proposal(let proposal, let isValid): receiveProposal(proposal, isValid: isValid)
         case .vote(let vote): receiveVote(vote)
+        case .timeout, .proposeValue: process(edgeTriggered: input)
+        }
+        if !isHalted { flushCheckpoint() }
+        return pending
+    }
+
+    /// Whether the engine stopped after a signature with rules still to evaluate: it takes the
+    /// next step on the next `handle` (the host's feedback of its own message).
+    public var hasPendingStep: Bool { continuation || !deferred.isEmpty }
+
+    /// Runs what the previous step left: its rules, then deferred timeouts and proposed values.
+    private mutating func resume() {
+        if continuation {
+            continuation = false
+            let rounds = continuationRounds
+            continuationRounds = []
+            evaluate(eventRound: round)
+            for r in rounds where r != round { evaluate(eventRound: r) }
+        }
+        while !signedThisStep, !isHalted, !deferred.isEmpty {
+            process(edgeTriggered: deferred.removeFirst())
+        }
+    }
+
+    /// Timeouts and proposed values act once, when delivered; in a step that already signed they
+    /// wait for the next one instead of being lost.
+    private mutating func process(edgeTriggered input: ConsensusInput) {
+        if signedThisStep {
+            if deferred.count < Self.maxDeferredInputs { deferred.append(input) }
+            return
+        }
+        switch input {
         case .timeout(let timeout): timeoutFired(timeout)
         case .proposeValue(let h, let r, let blockID): proposeValue(height: h, round: r, blockID: blockID)
+        default: break
         }
-        flushCheckpoint()
-        defer { pending = [] }
-        return pending
     }
 
     // MARK: Proposer
@@ -113,6 +187,8 @@ public struct ConsensusStateMachine: Sendable {
         validators = start.validators
         votes = HeightVoteSet(chainID: chainID, height: start.height, validators: start.validators)
         proposals = [:]
+        overflowedRounds = []
+        requestedProposals = []
         decision = nil
         locked = nil
         valid = nil
@@ -125,6 +201,7 @@ public struct ConsensusStateMachine: Sendable {
             locked = cp.locked
             valid = cp.valid
             firstRound = cp.round
+            votes?.setRound(cp.round)
             for v in cp.polVotes where v.height == start.height && v.type == .prevote { _ = votes?.add(v) }
         }
         // A precommit for a block is only signed together with locking on it (line 36). If the
@@ -145,25 +222,39 @@ public struct ConsensusStateMachine: Sendable {
         // a lower round (locks only move up).
         if let last = signer?.lastSignState, last.height == start.height { firstRound = max(firstRound, last.round) }
         startRound(firstRound)
-        evaluate(eventRound: firstRound)
+        evaluateAfterInput(eventRound: firstRound)
     }
 
     private mutating func receiveProposal(_ proposal: Proposal, isValid: Bool) {
         guard isStarted, decision == nil, proposal.height == height, proposal.round <= roundLimit,
             let validators
         else { return }
-        let existing = proposals[proposal.round]
-        if existing?.byBlock[proposal.blockID] != nil { return }
-        if let existing, existing.byBlock.count >= Self.maxProposalsPerRound, !hasQuorum(round: proposal.round, for: proposal.blockID) {
+        if let pol = proposal.polRound, pol >= proposal.round { return }
+        if let known = proposals[proposal.round]?.byBlock[proposal.blockID] {
+            // The same block again: a verdict that was invalid (a transient failure of the host's
+            // validation) may become valid; a valid one never becomes invalid.
+            guard isValid, !known.isValid, known.proposal == proposal else { return }
+            store(ReceivedProposal(proposal: proposal, isValid: true))
+            evaluateAfterInput(eventRound: proposal.round)
             return
         }
-        guard let expected = proposer(round: proposal.round), expected == proposal.proposer,
-            let member = validators.validator(expected), proposal.verify(chainID: chainID, publicKey: member.publicKey)
+        // The signature first, against the key of the validator it names: computing a round's
+        // proposer costs O(n) per round ahead, which only a real proposal may cause.
+        guard let index = validators.index(of: proposal.proposer),
+            proposal.verify(chainID: chainID, publicKey: validators.validators[index].publicKey)
         else { return }
-        if let pol = proposal.polRound, pol >= proposal.round { return }
+        let existing = proposals[proposal.round]
+        if let existing, existing.byBlock.count >= Self.maxProposalsPerRound, !hasQuorum(round: proposal.round, for: proposal.blockID) {
+            // An equivocating proposer's flood: dropped, but if a quorum forms for this block the
+            // engine asks the host for it again (`proposalNeeded`).
+            overflowedRounds.insert(proposal.round)
+            return
+        }
+        guard proposer(round: proposal.round) == proposal.proposer else { return }
+        guard existing != nil || votes?.admitRound(proposal.round, sender: index) == true else { return }
         store(ReceivedProposal(proposal: proposal, isValid: isValid))
-        if let i = validators.index(of: proposal.proposer) { votes?.noteSender(index: i, round: proposal.round) }
-        evaluate(eventRound: proposal.round)
+        votes?.noteSender(index: index, round: proposal.round)
+        evaluateAfterInput(eventRound: proposal.round)
     }
 
     private mutating func receiveVote(_ vote: Vote) {
@@ -171,13 +262,27 @@ public struct ConsensusStateMachine: Sendable {
         // After the decision the height's votes are still checked for equivocation.
         switch votes?.add(vote) {
         case .added, .alreadyReported:
-            if decision == nil { evaluate(eventRound: vote.round) }
+            if decision == nil { evaluateAfterInput(eventRound: vote.round) }
         case .conflicting(let evidence):
             pending.append(.evidence(evidence))
-            if decision == nil { evaluate(eventRound: vote.round) }
+            if decision == nil { evaluateAfterInput(eventRound: vote.round) }
         case .duplicate, .rejected, nil:
             break
         }
+    }
+
+    /// Evaluates the rules an input may have enabled, or leaves them for the next step when this
+    /// one has already signed.
+    private mutating func evaluateAfterInput(eventRound: UInt32) {
+        guard !isHalted else { return }
+        if signedThisStep {
+            continuation = true
+            if eventRound != round, !continuationRounds.contains(eventRound), continuationRounds.count < Self.maxDeferredInputs {
+                continuationRounds.append(eventRound)
+            }
+            return
+        }
+        evaluate(eventRound: eventRound)
     }
 
     private mutating func timeoutFired(_ t: ConsensusTimeout) {
@@ -196,14 +301,14 @@ public struct ConsensusStateMachine: Sendable {
             guard round < UInt32.max else { return }
             startRound(round + 1)
         }
-        evaluate(eventRound: round)
+        evaluateAfterInput(eventRound: round)
     }
 
     private mutating func proposeValue(height h: UInt64, round r: UInt32, blockID: Hash256) {
         guard awaitingValue, decision == nil, h == height, r == round, step == .propose else { return }
         awaitingValue = false
         propose(blockID: blockID, polRound: nil)
-        evaluate(eventRound: round)
+        evaluateAfterInput(eventRound: round)
     }
 
     // MARK: Algorithm 1
@@ -212,6 +317,7 @@ public struct ConsensusStateMachine: Sendable {
     /// proposer too, so that a host that never answers `requestValue` cannot stall the round.
     private mutating func startRound(_ r: UInt32) {
         round = r
+        votes?.setRound(r)
         step = .propose
         prevoteTimeoutScheduled = false
         precommitTimeoutScheduled = false
@@ -236,14 +342,17 @@ public struct ConsensusStateMachine: Sendable {
             signer = s
             let proposal = Proposal(height: height, round: round, polRound: polRound, blockID: blockID, proposer: s.address, signature: sig)
             flushCheckpoint()
+            signedThisStep = true
             pending.append(.broadcastProposal(proposal))
             store(ReceivedProposal(proposal: proposal, isValid: true))
             if let i = validators?.index(of: s.address) { votes?.noteSender(index: i, round: round) }
         } catch {
             signer = s
             pending.append(.signingRefused(height: height, round: round, step: .proposal, reason: error))
+            if error.code == .persistenceFailed { return halt(error) }
             if error.code == .conflictingSignBytes, let earlier = recoverProposal() {
                 flushCheckpoint()
+                signedThisStep = true
                 pending.append(.broadcastProposal(earlier))
                 store(ReceivedProposal(proposal: earlier, isValid: true))
             }
@@ -258,11 +367,13 @@ public struct ConsensusStateMachine: Sendable {
             signer = s
             let vote = Vote(type: type, height: height, round: round, blockID: blockID, validator: s.address, signature: sig)
             flushCheckpoint()
+            signedThisStep = true
             pending.append(.broadcastVote(vote))
             _ = votes?.add(vote, signatureChecked: true)
         } catch {
             signer = s
             pending.append(.signingRefused(height: height, round: round, step: SignStep(type), reason: error))
+            if error.code == .persistenceFailed { return halt(error) }
             if error.code == .conflictingSignBytes, let earlier = recoverVote(type) {
                 // A precommit for a block is only ever signed together with locking on it (line
                 // 36). A crash between the guard's write and the checkpoint's can lose the lock
@@ -274,10 +385,22 @@ public struct ConsensusStateMachine: Sendable {
                     checkpointDirty = true
                 }
                 flushCheckpoint()
+                signedThisStep = true
                 pending.append(.broadcastVote(earlier))
                 _ = votes?.add(earlier, signatureChecked: true)
             }
         }
+    }
+
+    /// The guard could not make a signature durable. Skipping the message would stall the round
+    /// (the step would move on without it) and retrying blind could spin on a full disk, so the
+    /// engine stops: every later input is ignored and the host must stop the node or restart
+    /// the engine from its persisted state (as CometBFT's FilePV panics on a failed save).
+    private mutating func halt(_ error: SignRefusal) {
+        isHalted = true
+        continuation = false
+        deferred = []
+        pending.append(.halted(reason: error))
     }
 
     /// After a restart the guard may hold a vote of this very (height, round, step) that the
@@ -338,6 +461,15 @@ public struct ConsensusStateMachine: Sendable {
         }
     }
 
+    /// A quorum formed for a block whose proposal this engine dropped when the round's proposer
+    /// flooded it: ask the host to hand it in again (once per round and block).
+    private mutating func requestIfDropped(round r: UInt32, blockID: Hash256) {
+        guard overflowedRounds.contains(r), proposals[r]?.byBlock[blockID] == nil,
+            requestedProposals.insert(ProposalKey(round: r, blockID: blockID)).inserted
+        else { return }
+        pending.append(.proposalNeeded(height: height, round: r, blockID: blockID))
+    }
+
     private func hasQuorum(round r: UInt32, for blockID: Hash256) -> Bool {
         votes?.prevotes(r)?.twoThirdsMajority == .some(blockID) || votes?.precommits(r)?.twoThirdsMajority == .some(blockID)
     }
@@ -358,7 +490,15 @@ public struct ConsensusStateMachine: Sendable {
     /// message that just arrived: only it can newly satisfy the decision and round-skip rules for
     /// rounds other than the current one.
     private mutating func evaluate(eventRound: UInt32) {
-        while decision == nil {
+        while decision == nil, !isHalted {
+            if signedThisStep {
+                // One signature per step: the rest waits until the host has logged it.
+                continuation = true
+                if eventRound != round, !continuationRounds.contains(eventRound), continuationRounds.count < Self.maxDeferredInputs {
+                    continuationRounds.append(eventRound)
+                }
+                return
+            }
             if tryDecide(round: eventRound) || tryDecide(round: round) { return }
             // Line 55: f+1 of the power is already in a higher round.
             if eventRound > round, votes?.hasOneThirdSenders(round: eventRound) == true {
@@ -371,8 +511,9 @@ public struct ConsensusStateMachine: Sendable {
 
     /// Line 49: a proposal of round r and 2f+1 precommits for its block, whatever our round.
     private mutating func tryDecide(round r: UInt32) -> Bool {
-        guard decision == nil, case .some(.some(let id)) = votes?.precommits(r)?.twoThirdsMajority,
-            let received = proposals[r]?.byBlock[id], received.isValid,
+        guard decision == nil, case .some(.some(let id)) = votes?.precommits(r)?.twoThirdsMajority else { return false }
+        requestIfDropped(round: r, blockID: id)
+        guard let received = proposals[r]?.byBlock[id], received.isValid,
             let commit = votes?.precommits(r)?.makeCommit(for: id)
         else { return false }
         decision = received.proposal.blockID
@@ -388,7 +529,7 @@ public struct ConsensusStateMachine: Sendable {
             let p = current.proposal
             if p.polRound == nil {
                 // Line 22.
-                let acceptable = current.isValid && (locked == nil || locked?.blockID == p.blockID)
+                let acceptable = current.isValid && (locked == nil || locked?.blockID == p.blockID || faults.ignoreLocks)
                 awaitingValue = false
                 castVote(.prevote, acceptable ? p.blockID : nil)
                 step = .prevote
@@ -396,7 +537,7 @@ public struct ConsensusStateMachine: Sendable {
             }
             if let vr = p.polRound, vr < round, votes?.prevotes(vr)?.hasTwoThirds(for: p.blockID) == true {
                 // Line 28.
-                let lockAllows = locked.map { $0.round <= vr || $0.blockID == p.blockID } ?? true
+                let lockAllows = locked.map { $0.round <= vr || $0.blockID == p.blockID } ?? true || faults.ignoreLocks
                 awaitingValue = false
                 castVote(.prevote, current.isValid && lockAllows ? p.blockID : nil)
                 step = .prevote
@@ -408,6 +549,9 @@ public struct ConsensusStateMachine: Sendable {
             prevoteTimeoutScheduled = true
             schedule(.prevote)
             return true
+        }
+        if step >= .prevote, !sawPolkaForProposal, case .some(.some(let id)) = prevotes?.twoThirdsMajority {
+            requestIfDropped(round: round, blockID: id)
         }
         if step >= .prevote, !sawPolkaForProposal, case .some(.some(let id)) = prevotes?.twoThirdsMajority,
             proposals[round]?.byBlock[id]?.isValid == true
@@ -440,4 +584,12 @@ public struct ConsensusStateMachine: Sendable {
         }
         return false
     }
+}
+
+/// Faults the simulator's mutation tests inject to show the sweep catches a broken engine.
+@_spi(Testing) public struct ConsensusFaults: Hashable, Sendable {
+    /// Deletes both lock checks (lines 22 and 28 of Algorithm 1): the engine prevotes any valid
+    /// proposal whatever it is locked on.
+    public var ignoreLocks = false
+    public init(ignoreLocks: Bool = false) { self.ignoreLocks = ignoreLocks }
 }

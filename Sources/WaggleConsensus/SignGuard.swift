@@ -1,3 +1,4 @@
+import Synchronization
 import WaggleCore
 
 /// The step of a signature in the double-sign guard's (height, round, step) order. Raw values
@@ -132,52 +133,69 @@ public struct UnguardedSigner: ConsensusSigner {
 /// (height, round, step) below the last signed one, and at the same (height, round, step) it
 /// returns the same signature for the same bytes and refuses different bytes. The new state is
 /// saved through `persistence` before the signature is returned.
-public struct SignGuard<Persistence: SignStatePersistence>: ConsensusSigner {
+///
+/// One shared, locked reference: every copy of an engine that holds it signs through the same
+/// lock, and each check reads the state as persisted (not a copy in memory), so no copy of an
+/// engine, and no second guard over the same persistence, can sign something conflicting with
+/// what another released. A value-type guard let a copied engine double-sign over one disk.
+public final class SignGuard<Persistence: SignStatePersistence>: ConsensusSigner {
     public let signer: Signer
     public let persistence: Persistence
-    public private(set) var last: LastSignState?
+    /// Serialises check, sign and save; holds the last state read or written under the lock.
+    private let cached: Mutex<LastSignState?>
 
     /// Loads the last sign state; fails when the persisted state cannot be read (the node must not
     /// sign blind after a restart).
     public init(signer: Signer, persistence: Persistence) throws {
         self.signer = signer
         self.persistence = persistence
-        self.last = try persistence.load()
+        self.cached = Mutex(try persistence.load())
     }
 
     public var address: Address { signer.address }
+    /// The last state this guard read from or wrote to its persistence.
+    public var last: LastSignState? { cached.withLock { $0 } }
     public var lastSignState: LastSignState? { last }
 
-    public mutating func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature {
-        if let last {
-            if last.height > height {
-                throw SignRefusal(.heightRegression, "height \(height) is below the last signed height \(last.height)")
+    public func sign(height: UInt64, round: UInt32, step: SignStep, signBytes: [UInt8]) throws(SignRefusal) -> Signature {
+        try cached.withLock { (cached: inout LastSignState?) throws(SignRefusal) -> Signature in
+            let persisted: LastSignState?
+            do {
+                persisted = try persistence.load()
+            } catch {
+                throw SignRefusal(.persistenceFailed, "could not read the sign state: \(error)")
             }
-            if last.height == height {
-                if last.round > round {
-                    throw SignRefusal(.roundRegression, "round \(round) is below the last signed round \(last.round) at height \(height)")
+            cached = persisted
+            if let last = persisted {
+                if last.height > height {
+                    throw SignRefusal(.heightRegression, "height \(height) is below the last signed height \(last.height)")
                 }
-                if last.round == round {
-                    if last.step > step.rawValue {
-                        throw SignRefusal(.stepRegression, "\(step) after step \(last.step) at height \(height) round \(round)")
+                if last.height == height {
+                    if last.round > round {
+                        throw SignRefusal(.roundRegression, "round \(round) is below the last signed round \(last.round) at height \(height)")
                     }
-                    if last.step == step.rawValue {
-                        guard last.signBytes == signBytes else {
-                            throw SignRefusal(.conflictingSignBytes, "different \(step) at height \(height) round \(round)")
+                    if last.round == round {
+                        if last.step > step.rawValue {
+                            throw SignRefusal(.stepRegression, "\(step) after step \(last.step) at height \(height) round \(round)")
                         }
-                        if let signature = last.signature { return signature }
+                        if last.step == step.rawValue {
+                            guard last.signBytes == signBytes else {
+                                throw SignRefusal(.conflictingSignBytes, "different \(step) at height \(height) round \(round)")
+                            }
+                            if let signature = last.signature { return signature }
+                        }
                     }
                 }
             }
+            let signature = signer.sign(signBytes)
+            let next = LastSignState(height: height, round: round, step: step.rawValue, signBytes: signBytes, signature: signature)
+            do {
+                try persistence.save(next)
+            } catch {
+                throw SignRefusal(.persistenceFailed, "could not persist the sign state: \(error)")
+            }
+            cached = next
+            return signature
         }
-        let signature = signer.sign(signBytes)
-        let next = LastSignState(height: height, round: round, step: step.rawValue, signBytes: signBytes, signature: signature)
-        do {
-            try persistence.save(next)
-        } catch {
-            throw SignRefusal(.persistenceFailed, "could not persist the sign state: \(error)")
-        }
-        last = next
-        return signature
     }
 }

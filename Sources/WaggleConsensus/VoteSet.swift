@@ -38,6 +38,9 @@ public struct VoteSet: Sendable {
 
     public enum Rejection: Hashable, Sendable {
         case wrongHeightRoundOrType, unknownValidator, invalidSignature
+        /// A round beyond the next one that this validator may not open: it already opened
+        /// `HeightVoteSet.maxCatchUpRoundsPerValidator` such rounds at this height.
+        case unwantedRound
     }
 
     public init(chainID: String, height: UInt64, round: UInt32, type: VoteType, validators: ValidatorSet) {
@@ -124,6 +127,12 @@ public struct VoteSet: Sendable {
 
 /// All votes of one height, by round, plus who sent anything in each round (for the f+1 round
 /// skip, counted by voting power).
+///
+/// Memory is bounded as CometBFT's HeightVoteSet bounds it: rounds up to the current one plus one
+/// are open to everyone; any other round is opened by a validator's signed message only while
+/// that validator has opened fewer than `maxCatchUpRoundsPerValidator` of them at this height. A
+/// Byzantine validator that signs votes for thousands of future rounds therefore allocates at
+/// most two rounds' vote sets, not one per round.
 public struct HeightVoteSet: Sendable {
     public let chainID: String
     public let height: UInt64
@@ -132,11 +141,36 @@ public struct HeightVoteSet: Sendable {
     private var precommits: [UInt32: VoteSet] = [:]
     private var senders: [UInt32: Set<Int>] = [:]
     private var senderPower: [UInt32: UInt64] = [:]
+    /// The engine's round; rounds up to `round + 1` need no catch-up budget.
+    public private(set) var round: UInt32 = 0
+    /// Rounds beyond `round + 1` opened so far, and by whom (validator index → rounds).
+    private var openedRounds: Set<UInt32> = []
+    private var catchUpRounds: [Int: [UInt32]] = [:]
+    /// CometBFT keeps at most two unexpected rounds per peer (consensus/types/height_vote_set.go).
+    public static let maxCatchUpRoundsPerValidator = 2
 
     public init(chainID: String, height: UInt64, validators: ValidatorSet) {
         self.chainID = chainID
         self.height = height
         self.validators = validators
+    }
+
+    /// The engine moved to `round`.
+    public mutating func setRound(_ r: UInt32) { round = max(round, r) }
+
+    /// The number of (round, type) vote sets allocated: what a vote flood could grow.
+    public var allocatedVoteSets: Int { prevotes.count + precommits.count }
+
+    /// Whether a signed message of `round` from validator `sender` may be kept: rounds up to the
+    /// current one plus one, rounds already opened, or a new round while the sender has budget
+    /// left (which it then spends).
+    public mutating func admitRound(_ r: UInt32, sender: Int) -> Bool {
+        if r <= round || r - round <= 1 || openedRounds.contains(r) { return true }
+        let used = catchUpRounds[sender] ?? []
+        guard used.count < Self.maxCatchUpRoundsPerValidator else { return false }
+        catchUpRounds[sender] = used + [r]
+        openedRounds.insert(r)
+        return true
     }
 
     public func prevotes(_ round: UInt32) -> VoteSet? { prevotes[round] }
@@ -154,11 +188,13 @@ public struct HeightVoteSet: Sendable {
             // A round's vote set is allocated only for a vote that would be stored: otherwise
             // unsigned traffic for every round up to the limit could allocate n slots per round.
             guard vote.height == height else { return .rejected(.wrongHeightRoundOrType) }
-            guard let member = validators.validator(vote.validator) else { return .rejected(.unknownValidator) }
+            guard let index = validators.index(of: vote.validator) else { return .rejected(.unknownValidator) }
             if !signatureChecked {
-                guard vote.verify(chainID: chainID, publicKey: member.publicKey) else { return .rejected(.invalidSignature) }
+                guard vote.verify(chainID: chainID, publicKey: validators.validators[index].publicKey) else { return .rejected(.invalidSignature) }
                 signatureChecked = true
             }
+            // Only a validly signed vote spends its validator's catch-up budget.
+            guard admitRound(round, sender: index) else { return .rejected(.unwantedRound) }
         }
         let fresh = { VoteSet(chainID: chainID, height: height, round: round, type: vote.type, validators: validators) }
         // Mutated in place through the defaulting subscript: no copy of the tallies per vote.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import WaggleConsensus
 import WaggleCore
 
@@ -44,14 +43,14 @@ public struct FileSignStatePersistence: SignStatePersistence {
 public final class PrivValidator: Sendable {
     let chainID: String
     public let address: Address
-    private let guardState: Mutex<SignGuard<FileSignStatePersistence>>
+    private let guardState: SignGuard<FileSignStatePersistence>
     /// Signing fsyncs the sign state; async callers sign here, off Swift's cooperative pool.
     private let queue = DispatchQueue(label: "waggle.privval")
 
     public init(signer: Signer, chainID: String, persistence: FileSignStatePersistence) throws(NodeError) {
         self.chainID = chainID
         address = signer.address
-        do { guardState = Mutex(try SignGuard(signer: signer, persistence: persistence)) } catch let e as NodeError {
+        do { guardState = try SignGuard(signer: signer, persistence: persistence) } catch let e as NodeError {
             throw e
         } catch {
             throw NodeError(.keys, "cannot load the sign state: \(error)")
@@ -61,15 +60,13 @@ public final class PrivValidator: Sendable {
     /// The round to use at `height`: one past the last round signed at that height, else 0; nil
     /// when that round would not fit (a corrupt or hostile sign state).
     public func nextRound(at height: UInt64) -> UInt32? {
-        guardState.withLock { g in
-            guard let last = g.last, last.height == height else { return 0 }
-            let (next, overflow) = last.round.addingReportingOverflow(1)
-            return overflow ? nil : next
-        }
+        guard let last = guardState.last, last.height == height else { return 0 }
+        let (next, overflow) = last.round.addingReportingOverflow(1)
+        return overflow ? nil : next
     }
 
     /// Whether the guard holds any sign state (false for a validator that never signed).
-    public var hasSignState: Bool { guardState.withLock { $0.last != nil } }
+    public var hasSignState: Bool { guardState.last != nil }
 
     public func signProposal(height: UInt64, round: UInt32, polRound: UInt32?, blockID: Hash256) throws(NodeError) -> Proposal {
         let bytes = Proposal.signBytes(chainID: chainID, height: height, round: round, polRound: polRound, blockID: blockID)
@@ -100,11 +97,8 @@ public final class PrivValidator: Sendable {
     }
 
     func sign(height: UInt64, round: UInt32, step: SignStep, bytes: [UInt8]) throws(NodeError) -> Signature {
-        let result: Result<Signature, SignRefusal> = guardState.withLock { g in
-            do throws(SignRefusal) { return .success(try g.sign(height: height, round: round, step: step, signBytes: bytes)) } catch {
-                return .failure(error)
-            }
+        do throws(SignRefusal) { return try guardState.sign(height: height, round: round, step: step, signBytes: bytes) } catch {
+            throw NodeError(.keys, "refusing to sign: \(error)")
         }
-        do { return try result.get() } catch { throw NodeError(.keys, "refusing to sign: \(error)") }
     }
 }

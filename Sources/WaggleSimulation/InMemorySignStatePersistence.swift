@@ -8,6 +8,7 @@ public final class InMemorySignStatePersistence: SignStatePersistence, @unchecke
     private var state: LastSignState?
     /// When set, `save` throws: a full disk, to test that the guard then releases nothing.
     private var failing = false
+    private var history: [LastSignState] = []
 
     public init(_ state: LastSignState? = nil) { self.state = state }
 
@@ -17,8 +18,12 @@ public final class InMemorySignStatePersistence: SignStatePersistence, @unchecke
         try lock.withLock {
             if failing { throw Failure() }
             self.state = state
+            history.append(state)
         }
     }
+
+    /// Every state saved, in order: each is a signature the guard released.
+    public var released: [LastSignState] { lock.withLock { history } }
 
     public func setFailing(_ on: Bool) { lock.withLock { failing = on } }
 

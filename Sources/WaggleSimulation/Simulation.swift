@@ -1,4 +1,4 @@
-import WaggleConsensus
+@_spi(Testing) import WaggleConsensus
 import WaggleCore
 
 /// A violated invariant, with what is needed to replay it.
@@ -35,6 +35,12 @@ public struct SimulationReport: Sendable {
     public var signingRefusals = 0
     /// Crashes that cut an engine step after its signature was persisted.
     public var midStepCrashes = 0
+    /// Engines halted by a guard that could not persist (each followed by a restart).
+    public var haltsOnPersistenceFailure = 0
+    /// Signatures released by the guards of honest (and invalid-block proposing) validators.
+    public var guardedSignatures = 0
+    /// Proposals an engine asked for again after dropping them (`proposalNeeded`).
+    public var proposalsAskedAgain = 0
     /// Proposals and votes handed to engines (each one signature-checked unless a duplicate).
     public var engineMessages = 0
     /// SHA-256 over every decision (node, height, block id, time): equal for equal seeds.
@@ -72,6 +78,17 @@ public final class Simulation {
     private var reachedTargetAt: UInt64?
     private let engineConfig: ConsensusConfig
     public var maxEvents = 3_000_000
+    /// The forkers' plan per (height, round): which honest validators are on side A, and the
+    /// block each side is pushed toward.
+    private var adversarySides: [HeightRound: [Int]] = [:]
+    /// Rounds in which the forkers push every honest validator toward one block.
+    private var adversaryPushes: Set<HeightRound> = []
+    private var adversaryProposed: Set<HeightRound> = []
+    /// (height, round, type) the forkers have voted in (the validator field is the first honest
+    /// voter's, ignored).
+    private var adversaryVoted: Set<VoteKey> = []
+    private var adversaryValues: [HeightRound: (a: Hash256?, b: Hash256?)] = [:]
+    private var hasForkers: Bool { config.behaviours.contains(.forker) }
     /// Receives a line per engine action when set (for replaying a seed by hand).
     public var traceLog: ((String) -> Void)?
 
@@ -112,6 +129,7 @@ public final class Simulation {
             }
             process(next.event)
         }
+        if failure == nil { checkGuardHistories() }
         if let failure { throw failure }
         report.simulatedMs = now
         report.traceHash = Hash256.sha256(trace.bytes)
@@ -142,13 +160,19 @@ public final class Simulation {
             queue.push(c.atMs, .crash(c.node))
             queue.push(c.restartMs, .restart(c.node))
         }
+        for d in config.diskFailures where nodes.indices.contains(d.node) {
+            queue.push(d.startMs, .disk(d.node, failing: true))
+            queue.push(d.endMs, .disk(d.node, failing: false))
+        }
         for i in nodes.indices where nodes[i].behaviour != .silent { queue.push(0, .restart(i)) }
     }
 
     private func makeEngine(_ i: Int) -> ConsensusStateMachine? {
         let node = nodes[i]
         switch node.behaviour {
-        case .silent:
+        case .silent, .forker:
+            // Forkers run no engine: the adversary (`adversaryPropose`, `adversaryVote`) speaks
+            // for them, at every height and round honest validators are still in.
             return nil
         case .equivocator:
             return ConsensusStateMachine(chainID: config.chainID, config: engineConfig, signer: UnguardedSigner(node.signer))
@@ -157,7 +181,9 @@ public final class Simulation {
                 fail("setup", "node \(i) could not load its sign state")
                 return nil
             }
-            return ConsensusStateMachine(chainID: config.chainID, config: engineConfig, signer: guarded)
+            var engine = ConsensusStateMachine(chainID: config.chainID, config: engineConfig, signer: guarded)
+            engine.faults = config.engineFaults
+            return engine
         }
     }
 
@@ -178,6 +204,8 @@ public final class Simulation {
                 return
             }
             crash(i)
+        case .disk(let i, let failing):
+            nodes[i].signDisk.setFailing(failing)
         case .gossip(let i, let incarnation):
             guard nodes[i].isAlive, nodes[i].incarnation == incarnation else { return }
             gossip(i)
@@ -333,18 +361,18 @@ public final class Simulation {
             {
                 fail("evidence", "node \(i) saw two \(required.type)s of \(required.validator) at h=\(required.height) r=\(required.round) and reported no evidence")
             }
-            if crashPending.contains(i), let firstSend = actions.firstIndex(where: Self.sendsSignedMessage),
-                let lastSend = actions.lastIndex(where: Self.sendsSignedMessage)
-            {
-                // The guard has persisted the last signature of this step; the host dies before
-                // sending it, possibly before writing the checkpoint that came with it. When a
-                // step signs two messages (a prevote and, on the polka it completes, a precommit),
-                // the first has gone out: the guard remembers only the last signature, so a host
-                // must log each signed message before the engine signs the next (see
-                // Docs/CONSENSUS.md, crash recovery); losing both is not a crash a host can recover.
+            let signedCount = actions.filter(Self.sendsSignedMessage).count
+            if signedCount > 1, nodes[i].behaviour == .honest {
+                fail("one signature per step", "node \(i)'s engine signed \(signedCount) messages in one step")
+                return
+            }
+            if crashPending.contains(i), let send = actions.firstIndex(where: Self.sendsSignedMessage) {
+                // The guard has persisted the step's one signature; the host dies before its
+                // write-ahead log and the network saw it, possibly before the checkpoint that came
+                // with it. The engine signs one message per step, so this loses only a message
+                // the guard still holds.
                 crashPending.remove(i)
-                let lowest = firstSend == lastSend ? 0 : firstSend + 1
-                let cut = lowest + Int(cutRandom.next() % UInt64(lastSend - lowest + 1))
+                let cut = Int(cutRandom.next() % UInt64(send + 1))
                 for action in actions.prefix(cut) { carryOut(i, action, &work) }
                 report.midStepCrashes += 1
                 crash(i)
@@ -388,13 +416,19 @@ public final class Simulation {
             let pol = p.polRound.flatMap { nodes[i].engine?.voteSet?.prevotes($0)?.allVotes.filter { $0.blockID == p.blockID } } ?? []
             nodes[i].ownProposal = (p, block, pol)
             broadcastProposal(from: i, p, block, pol: pol)
+            // Logged and sent: handed back so the engine takes its next step (host contract).
+            work.append(.proposal(p, blockIsValid: true))
         case .broadcastVote(let v):
             nodes[i].ownVotes.removeAll { $0.height != v.height || $0.round + 1 < v.round || ($0.round == v.round && $0.type == v.type) }
             nodes[i].ownVotes.append(v)
             broadcastVote(from: i, v)
+            if hasForkers, nodes[i].behaviour == .honest { adversaryVote(after: v) }
+            work.append(.vote(v))
         case .scheduleTimeout(let t, let d):
-            queue.push(now &+ d, .timeout(i, nodes[i].incarnation, t))
+            // Saturating: a timeout of UInt64.max ms never fires rather than wrapping into the past.
+            queue.push(now > UInt64.max - d ? UInt64.max : now + d, .timeout(i, nodes[i].incarnation, t))
             report.maxRound = max(report.maxRound, t.round)
+            if hasForkers, t.step == .propose, nodes[i].behaviour == .honest { adversaryPropose(height: t.height, round: t.round, observer: i) }
         case .persistCheckpoint(let cp):
             nodes[i].checkpoint = cp
         case .decide(let h, let r, let id, let commit):
@@ -403,7 +437,7 @@ public final class Simulation {
             // Honest and invalid-block proposers sign through the double-sign guard: evidence
             // against one of them means the guard or the engine's crash recovery let a second,
             // conflicting vote out.
-            if let offender = nodes.first(where: { $0.signer.address == e.validator }), offender.behaviour != .equivocator,
+            if let offender = nodes.first(where: { $0.signer.address == e.validator }), offender.behaviour != .equivocator, offender.behaviour != .forker,
                 offender.behaviour != .silent
             {
                 fail("no double-sign", "node \(offender.index) (\(offender.behaviour)) signed two \(e.voteA.type)s at h=\(e.voteA.height) r=\(e.voteA.round)")
@@ -413,6 +447,33 @@ public final class Simulation {
             nodes[i].addEvidence(e)
         case .signingRefused:
             report.signingRefusals += 1
+        case .proposalNeeded(let h, let r, let id):
+            report.proposalsAskedAgain += 1
+            if let p = nodes[i].proposals[RoundBlock(round: r, blockID: id)], p.height == h, let block = nodes[i].knownBlocks[id] {
+                work.append(.proposal(p, blockIsValid: nodes[i].validate(block, chainID: config.chainID, params: config.evidenceParams)))
+            }
+        case .halted:
+            // The guard's disk failed: the process stops and its supervisor restarts it.
+            report.haltsOnPersistenceFailure += 1
+            crash(i)
+            queue.push(now + 300, .restart(i))
+        }
+    }
+
+    /// Every signature an honest guard released, across crashes and restarts: at most one sign
+    /// bytes per (height, round, step), proposals included.
+    private func checkGuardHistories() {
+        for node in nodes where node.behaviour == .honest || node.behaviour == .invalidProposer {
+            var seen: [LastSignStateKey: [UInt8]] = [:]
+            for state in node.signDisk.released {
+                report.guardedSignatures += 1
+                let key = LastSignStateKey(height: state.height, round: state.round, step: state.step)
+                if let earlier = seen[key], earlier != state.signBytes {
+                    fail("no double-sign", "node \(node.index)'s guard released two different step-\(state.step) messages at h=\(state.height) r=\(state.round)")
+                    return
+                }
+                seen[key] = state.signBytes
+            }
         }
     }
 
@@ -497,6 +558,8 @@ public final class Simulation {
     // MARK: Network
 
     private func broadcastProposal(from i: Int, _ p: Proposal, _ block: SimBlock, pol: [Vote]) {
+        let key = HeightRound(height: p.height, round: p.round)
+        if hasForkers, adversaryValues[key] == nil { adversaryValues[key] = (p.blockID, p.blockID) }
         guard nodes[i].behaviour == .equivocator else {
             for j in nodes.indices where j != i { send(from: i, to: j, .proposal(p, block, pol: pol)) }
             return
@@ -534,6 +597,78 @@ public final class Simulation {
         }
     }
 
+    /// A forker proposes when an honest validator starts a round whose proposer it is: a fresh
+    /// valid block to side A, another to side B (never a value some polka made valid, so those
+    /// locked on it must rely on their lock). Once an honest validator has decided the height,
+    /// one block goes to every honest validator: only the locks of those that precommitted the
+    /// decided block stand in the way of a second decision.
+    private func adversaryPropose(height h: UInt64, round r: UInt32, observer: Int) {
+        let key = HeightRound(height: h, round: r)
+        guard adversaryProposed.insert(key).inserted, let proposer = nodes[observer].engine?.proposer(round: r),
+            let f = nodes.firstIndex(where: { $0.signer.address == proposer }), nodes[f].behaviour == .forker
+        else { return }
+        var mix = SimRandom(seed: config.seed ^ 0x464F_524B_4552 ^ (h << 20) ^ UInt64(r))
+        let blockA = SimBlock(height: h, round: r, proposer: proposer, timeMs: now, nonce: mix.next(), isValid: true, evidence: [])
+        let blockB = SimBlock(height: h, round: r, proposer: proposer, timeMs: now, nonce: mix.next(), isValid: true, evidence: [])
+        let pA = Proposal.sign(chainID: config.chainID, height: h, round: r, polRound: nil, blockID: blockA.id, signer: nodes[f].signer)
+        let pB = Proposal.sign(chainID: config.chainID, height: h, round: r, polRound: nil, blockID: blockB.id, signer: nodes[f].signer)
+        let push = decided[h] != nil
+        adversaryValues[key] = push ? (blockA.id, blockA.id) : (blockA.id, blockB.id)
+        if push { adversaryPushes.insert(key) }
+        let sideA = sides(key)
+        for j in nodes.indices where nodes[j].behaviour == .honest {
+            if push || sideA.contains(j) {
+                send(from: f, to: j, .proposal(pA, blockA, pol: []))
+            } else {
+                send(from: f, to: j, .proposal(pB, blockB, pol: []))
+            }
+        }
+    }
+
+    /// The first honest vote of a (height, round, type) sets every forker voting: to each honest
+    /// validator, the block its side was given (side A's precommits reach its decider alone, so
+    /// the rest of side A locks without deciding, the pattern a broken lock turns into a fork a
+    /// round later); in a push round, the pushed block to everyone.
+    private func adversaryVote(after honest: Vote) {
+        let key = HeightRound(height: honest.height, round: honest.round)
+        guard adversaryVoted.insert(VoteKey(honest)).inserted else { return }
+        let values = adversaryValues[key] ?? (honest.blockID, honest.blockID)
+        let sideA = sides(key)
+        let push = adversaryPushes.contains(key)
+        for f in nodes.indices where nodes[f].behaviour == .forker {
+            var signed: [Hash256?: Vote] = [:]
+            for j in nodes.indices where nodes[j].behaviour == .honest {
+                let target: Hash256? =
+                    push ? values.a
+                    : sideA.contains(j) ? (honest.type == .precommit && j != decider(key) ? nil : values.a) : values.b
+                if signed[target] == nil {
+                    signed[target] = Vote.sign(
+                        chainID: config.chainID, type: honest.type, height: honest.height, round: honest.round, blockID: target,
+                        signer: nodes[f].signer)
+                }
+                if let vote = signed[target] { send(from: f, to: j, .vote(vote)) }
+            }
+        }
+    }
+
+    /// The forkers' split of the honest validators for a round: side A, a random non-empty
+    /// proper subset (drawn from the seed, the height and the round only).
+    private func sides(_ key: HeightRound) -> Set<Int> { Set(plan(key)) }
+
+    /// Side A's decider: the one honest validator that hears side A's precommits in time.
+    private func decider(_ key: HeightRound) -> Int? { plan(key).first }
+
+    private func plan(_ key: HeightRound) -> [Int] {
+        if let known = adversarySides[key] { return known }
+        var honest = nodes.indices.filter { nodes[$0].behaviour == .honest }
+        var mix = SimRandom(seed: config.seed ^ 0x5349_4445 ^ (key.height << 24) ^ UInt64(key.round))
+        mix.shuffle(&honest)
+        let size = honest.count < 2 ? honest.count : mix.int(1...honest.count - 1)
+        let side = Array(honest.prefix(size))
+        adversarySides[key] = side
+        return side
+    }
+
     private func send(from i: Int, to j: Int, _ message: SimMessage) {
         let beforeGST = now < config.gstMs
         if beforeGST {
@@ -547,10 +682,37 @@ public final class Simulation {
             }
         }
         let copies = rng.chance(perMille: config.duplicatePerMille) ? 2 : 1
+        let extra = beforeGST && hasForkers ? adversaryDelay(from: i, to: j, message) : 0
         for _ in 0..<copies {
             let delay = beforeGST ? rng.inRange(config.minDelayMs...max(config.minDelayMs, config.maxDelayMs)) : rng.inRange(1...max(1, config.maxDelayAfterGSTMs))
-            queue.push(now + delay, .deliver(to: j, from: i, message))
+            queue.push(now + delay + extra, .deliver(to: j, from: i, message))
         }
+    }
+
+    /// The network helps the forkers before GST: honest messages of a round cross from one side
+    /// of their split to the other late, precommits reach only side A's decider in time, and
+    /// decided heights (block sync) travel late.
+    private func adversaryDelay(from i: Int, to j: Int, _ message: SimMessage) -> UInt64 {
+        guard nodes[i].behaviour == .honest, nodes[j].behaviour == .honest else { return 0 }
+        let round: UInt32
+        var carriesPrecommits = false
+        switch message {
+        case .proposal(let p, _, _): round = p.round
+        case .vote(let v):
+            round = v.round
+            carriesPrecommits = v.type == .precommit
+        case .roundVotes(let votes):
+            round = votes.first?.round ?? 0
+            carriesPrecommits = votes.contains { $0.type == .precommit }
+        case .decided:
+            // Block sync would hand the decider's block to the others before they move on.
+            return rng.inRange(config.adversaryDelayMs)
+        }
+        let key = HeightRound(height: message.height, round: round)
+        let sideA = sides(key)
+        // Across the sides everything is late; precommits are late to everyone but the decider.
+        guard sideA.contains(i) != sideA.contains(j) || (carriesPrecommits && j != decider(key)) else { return 0 }
+        return rng.inRange(config.adversaryDelayMs)
     }
 
     static func describe(_ a: ConsensusAction) -> String {
@@ -564,6 +726,8 @@ public final class Simulation {
         case .decide(let h, let r, let id, _): return "DECIDE h=\(h) r=\(r) \(short(id))"
         case .evidence(let e): return "evidence against \(e.validator) h=\(e.height)"
         case .signingRefused(let h, let r, let s, let why): return "guard refused \(s) h=\(h) r=\(r): \(why)"
+        case .proposalNeeded(let h, let r, let id): return "proposal needed h=\(h) r=\(r) \(short(id))"
+        case .halted(let why): return "HALTED: \(why)"
         }
     }
 
@@ -585,7 +749,19 @@ public final class Simulation {
     }
 }
 
+struct HeightRound: Hashable {
+    let height: UInt64
+    let round: UInt32
+}
+
+struct LastSignStateKey: Hashable {
+    let height: UInt64
+    let round: UInt32
+    let step: UInt8
+}
+
 enum SimEvent {
+    case disk(Int, failing: Bool)
     case deliver(to: Int, from: Int, SimMessage)
     case timeout(Int, Int, ConsensusTimeout)
     case crash(Int)

@@ -50,6 +50,28 @@ struct ConsensusFixture {
     static func block(_ n: UInt8) -> Hash256 { Hash256.sha256([n]) }
 }
 
+extension ConsensusStateMachine {
+    /// Handles `input` as a host does: each signed message the engine returns is handed back to
+    /// it (after the host would have logged it), until the engine has nothing left to do. Returns
+    /// every action in order.
+    mutating func drive(_ input: ConsensusInput) -> [ConsensusAction] {
+        var all: [ConsensusAction] = []
+        var next: [ConsensusInput] = [input]
+        while !next.isEmpty, all.count < 10_000 {
+            let out = handle(next.removeFirst())
+            all += out
+            for action in out {
+                switch action {
+                case .broadcastVote(let v): next.append(.vote(v))
+                case .broadcastProposal(let p): next.append(.proposal(p, blockIsValid: true))
+                default: break
+                }
+            }
+        }
+        return all
+    }
+}
+
 extension [ConsensusAction] {
     var votes: [Vote] {
         compactMap {

@@ -15,8 +15,11 @@ import WaggleSimulation
         var m = f.machine(p)
         let start = m.handle(f.start())
         #expect(start.contains(.requestValue(height: 1, round: 0)))
-        let out = m.handle(.proposeValue(height: 1, round: 0, blockID: A))
-        let proposal = try #require(out.proposals.first)
+        let first = m.handle(.proposeValue(height: 1, round: 0, blockID: A))
+        #expect(first.proposals.count == 1 && first.votes.isEmpty, "one signature per step: the proposal alone")
+        let proposal = try #require(first.proposals.first)
+        // The host logs the proposal and hands it back; then the engine prevotes it.
+        let out = first + m.handle(.proposal(proposal, blockIsValid: true))
         #expect(proposal.blockID == A && proposal.polRound == nil)
         #expect(proposal.verify(chainID: f.chainID, publicKey: f.signers[p].publicKey))
         #expect(out.votes.map(\.blockID) == [A])
@@ -361,7 +364,7 @@ import WaggleSimulation
         cp.round = 1
         // After the crash the engine has no round-0 votes but those in the checkpoint.
         var restarted = f.machine(me)
-        let out = restarted.handle(f.start(checkpoint: cp))
+        let out = restarted.drive(f.start(checkpoint: cp))
         #expect(out.proposals.first?.polRound == 0 && out.proposals.first?.blockID == A)
         #expect(out.votes.map(\.blockID) == [A])
     }
@@ -391,8 +394,12 @@ import WaggleSimulation
             for action in machines[to].handle(input) {
                 switch action {
                 case .requestValue(let h, let r): queue.append((to, .proposeValue(height: h, round: r, blockID: A)))
-                case .broadcastProposal(let p): for j in 0..<4 where j != to { queue.append((j, .proposal(p, blockIsValid: true))) }
-                case .broadcastVote(let v): for j in 0..<4 where j != to { queue.append((j, .vote(v))) }
+                case .broadcastProposal(let p):
+                    queue.insert((to, .proposal(p, blockIsValid: true)), at: 0)  // own message handed back first
+                    for j in 0..<4 where j != to { queue.append((j, .proposal(p, blockIsValid: true))) }
+                case .broadcastVote(let v):
+                    queue.insert((to, .vote(v)), at: 0)
+                    for j in 0..<4 where j != to { queue.append((j, .vote(v))) }
                 case .decide(_, _, let id, let commit):
                     decided[to] = id
                     try commit.verify(chainID: f.chainID, validators: f.set, height: 1, blockID: id)

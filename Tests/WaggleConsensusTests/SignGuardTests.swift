@@ -12,7 +12,7 @@ import WaggleSimulation
     }
 
     @Test func refusesLowerHeightRoundOrStep() throws {
-        var g = try guardOver(InMemorySignStatePersistence())
+        let g = try guardOver(InMemorySignStatePersistence())
         _ = try g.sign(height: 5, round: 2, step: .prevote, signBytes: [1])
         #expect(throws: SignRefusal(.heightRegression, "")) { try g.sign(height: 4, round: 9, step: .precommit, signBytes: [2]) }
         #expect(throws: SignRefusal(.roundRegression, "")) { try g.sign(height: 5, round: 1, step: .precommit, signBytes: [2]) }
@@ -23,7 +23,7 @@ import WaggleSimulation
     }
 
     @Test func sameStepSameBytesReturnsTheSameSignatureDifferentBytesIsRefused() throws {
-        var g = try guardOver(InMemorySignStatePersistence())
+        let g = try guardOver(InMemorySignStatePersistence())
         let first = try g.sign(height: 1, round: 0, step: .prevote, signBytes: [1, 2, 3])
         #expect(try g.sign(height: 1, round: 0, step: .prevote, signBytes: [1, 2, 3]) == first)
         #expect(throws: SignRefusal(.conflictingSignBytes, "")) { try g.sign(height: 1, round: 0, step: .prevote, signBytes: [9]) }
@@ -31,9 +31,9 @@ import WaggleSimulation
 
     @Test func aNewGuardOverTheSamePersistedStateStillRefuses() throws {
         let disk = InMemorySignStatePersistence()
-        var g = try guardOver(disk)
+        let g = try guardOver(disk)
         let sig = try g.sign(height: 3, round: 1, step: .precommit, signBytes: [7])
-        var restarted = try guardOver(disk)
+        let restarted = try guardOver(disk)
         #expect(restarted.last?.height == 3)
         #expect(throws: SignRefusal(.conflictingSignBytes, "")) { try restarted.sign(height: 3, round: 1, step: .precommit, signBytes: [8]) }
         #expect(throws: SignRefusal(.roundRegression, "")) { try restarted.sign(height: 3, round: 0, step: .precommit, signBytes: [8]) }
@@ -42,7 +42,7 @@ import WaggleSimulation
 
     @Test func nothingIsReleasedWhenPersistenceFails() throws {
         let disk = InMemorySignStatePersistence()
-        var g = try guardOver(disk)
+        let g = try guardOver(disk)
         disk.setFailing(true)
         #expect(throws: SignRefusal(.persistenceFailed, "")) { try g.sign(height: 1, round: 0, step: .prevote, signBytes: [1]) }
         #expect(try disk.load() == nil)
@@ -84,7 +84,7 @@ import WaggleSimulation
         let disk = InMemorySignStatePersistence()
         var m = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
         _ = m.handle(f.start())
-        let earlier = try #require(m.handle(.proposeValue(height: 1, round: 0, blockID: ConsensusFixture.block(1))).proposals.first)
+        let earlier = try #require(m.drive(.proposeValue(height: 1, round: 0, blockID: ConsensusFixture.block(1))).proposals.first)
         // The guard's last state is the prevote; re-proposing is a step regression and refused.
         var again = ConsensusStateMachine(chainID: f.chainID, signer: try SignGuard(signer: f.signers[me], persistence: disk))
         _ = again.handle(f.start())

@@ -1,14 +1,28 @@
 import Foundation
 import Testing
-import WaggleConsensus
+@_spi(Testing) import WaggleConsensus
 import WaggleCore
-import WaggleSimulation
+@_spi(Testing) import WaggleSimulation
+
+/// The scenario of a seed for the sweeps: `WAGGLE_SIM_SCENARIO` picks `random` (the default),
+/// `fork-attack` (forkers just under a third) or `fork-attack-above-third`; and
+/// `WAGGLE_SIM_MUTATION=ignore-locks` deletes the engine's lock checks (the sweep must then fail).
+func sweepConfig(_ seed: UInt64, environment env: [String: String] = ProcessInfo.processInfo.environment) -> SimulationConfig {
+    var config: SimulationConfig
+    switch env["WAGGLE_SIM_SCENARIO"] ?? "random" {
+    case "fork-attack": config = .forkAttack(seed: seed, aboveOneThird: false)
+    case "fork-attack-above-third": config = .forkAttack(seed: seed, aboveOneThird: true)
+    default: config = .random(seed: seed)
+    }
+    if env["WAGGLE_SIM_MUTATION"] == "ignore-locks" { config.engineFaults.ignoreLocks = true }
+    return config
+}
 
 /// Runs one seeded scenario and records a failure that names the seed, the invariant and the
 /// command that replays it.
 func runSimulatorSeed(_ seed: UInt64) -> SimulationReport? {
     do {
-        return try Simulation(SimulationConfig.random(seed: seed)).run()
+        return try Simulation(sweepConfig(seed)).run()
     } catch {
         Issue.record(Comment(rawValue: error.description))
         print("SIMULATOR FAILURE \(error.description)")
@@ -115,20 +129,28 @@ func runSimulatorSeed(_ seed: UInt64) -> SimulationReport? {
 /// `make sim SEEDS=N [FIRST_SEED=K]`: runs seeds K..<K+N from WAGGLE_SIM_SEEDS and
 /// WAGGLE_SIM_FIRST_SEED; with those unset it runs nothing.
 @Suite struct SimulatorSeedSweep {
-    @Test func sweepSeedsFromEnvironment() {
+    static let chunks = 8
+
+    /// Seeds K..<K+N in 8 interleaved chunks, which Swift Testing runs on every core.
+    @Test(arguments: 0..<chunks)
+    func sweepSeedsFromEnvironment(chunk: Int) {
         let env = ProcessInfo.processInfo.environment
         guard let countText = env["WAGGLE_SIM_SEEDS"], let count = UInt64(countText) else { return }
         let first = env["WAGGLE_SIM_FIRST_SEED"].flatMap { UInt64($0) } ?? 1
         var passed = 0
+        var ran = 0
         var worstRecovery: UInt64 = 0
         var maxRound: UInt32 = 0
-        for seed in first..<(first + count) {
+        for seed in stride(from: first + UInt64(chunk), to: first + count, by: Self.chunks) {
+            ran += 1
             if let r = runSimulatorSeed(seed) {
                 passed += 1
                 worstRecovery = max(worstRecovery, r.msFromGSTToTarget)
                 maxRound = max(maxRound, r.maxRound)
             }
         }
-        print("SimulatorSeedSweep: \(passed)/\(count) seeds from \(first) passed; slowest GST-to-target \(worstRecovery) ms; highest round \(maxRound)")
+        print(
+            "SimulatorSeedSweep chunk \(chunk): \(passed)/\(ran) seeds passed (from \(first), every \(Self.chunks)th); "
+                + "slowest GST-to-target \(worstRecovery) ms; highest round \(maxRound)")
     }
 }

@@ -8,7 +8,7 @@ import WaggleSimulation
 @Suite struct SimulatorTrace {
     @Test func printsTheActionsOfOneSeed() {
         guard let text = ProcessInfo.processInfo.environment["WAGGLE_SIM_TRACE_SEED"], let seed = UInt64(text) else { return }
-        let sim = Simulation(SimulationConfig.random(seed: seed))
+        let sim = Simulation(sweepConfig(seed))
         sim.traceLog = { print($0) }
         print(sim.config.summary)
         do { _ = try sim.run() } catch { print(error.description) }
