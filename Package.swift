@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "WaggleZK"),
         .target(name: "WaggleLedger", dependencies: ["WaggleCore"]),
         .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
+        // The P2P protocol's pure parts: Noise handshake, identity binding, node info, framing.
+        .target(name: "WaggleP2P", dependencies: ["WaggleCore", "WaggleCrypto"]),
 
         // Storage: RocksDB and the authenticated state tree.
         .target(
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
         .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
         .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK"]),
+        .testTarget(name: "WaggleP2PTests", dependencies: ["WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting"]),
         .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
         .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
         .testTarget(
