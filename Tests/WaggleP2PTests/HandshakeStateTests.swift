@@ -146,20 +146,28 @@ private func completed() throws -> (NoiseTransport, NoiseTransport) {
 }
 
 @Suite struct NoiseTransportTests {
-    @Test func replayedAndReorderedMessagesFailDecryption() throws {
+    @Test func replayedAndReorderedMessagesFailDecryptionAndEndTheSession() throws {
         var (a, b) = try completed()
         let m0 = try a.encrypt([0]), m1 = try a.encrypt([1]), m2 = try a.encrypt([2])
         var reordered = b
         #expect(throws: NoiseError(.decryptFailed, "")) { try reordered.decrypt(m1) }
+        // After a failure even the right message is refused: the session is over.
+        #expect(throws: NoiseError(.outOfOrder, "")) { try reordered.decrypt(m0) }
+        var replayed = b
+        #expect(try replayed.decrypt(m0) == [0])
+        #expect(throws: NoiseError(.decryptFailed, "")) { try replayed.decrypt(m0) }
+        #expect(throws: NoiseError(.outOfOrder, "")) { try replayed.decrypt(m1) }
+        var dropped = b
+        #expect(throws: NoiseError(.decryptFailed, "")) { try dropped.decrypt(m2) }
+        // In order, everything decrypts.
         #expect(try b.decrypt(m0) == [0])
-        #expect(throws: NoiseError(.decryptFailed, "")) { try b.decrypt(m0) }  // replay
-        #expect(try b.decrypt(m1) == [1])  // a failed decrypt does not advance the nonce
+        #expect(try b.decrypt(m1) == [1])
         #expect(try b.decrypt(m2) == [2])
         // A message from the other direction is not valid in this one.
-        var back = a
         let fromB = try b.encrypt([5])
-        #expect(throws: NoiseError(.decryptFailed, "")) { try b.decrypt(fromB) }
-        #expect(try back.decrypt(fromB) == [5])
+        var wrongWay = b
+        #expect(throws: NoiseError(.decryptFailed, "")) { try wrongWay.decrypt(fromB) }
+        #expect(try a.decrypt(fromB) == [5])
     }
 
     @Test func tamperedTransportMessageFails() throws {
@@ -175,8 +183,10 @@ private func completed() throws -> (NoiseTransport, NoiseTransport) {
         #expect(full.count == 65535)
         #expect(try b.decrypt(full).count == 65519)
         #expect(throws: NoiseError(.messageTooLong, "")) { try a.encrypt([UInt8](repeating: 1, count: 65520)) }
-        #expect(throws: NoiseError(.messageTooLong, "")) { try b.decrypt([UInt8](repeating: 1, count: 65536)) }
-        #expect(throws: NoiseError(.messageTooShort, "")) { try b.decrypt([UInt8](repeating: 1, count: 15)) }
+        var long = b, short = b
+        #expect(throws: NoiseError(.messageTooLong, "")) { try long.decrypt([UInt8](repeating: 1, count: 65536)) }
+        #expect(throws: NoiseError(.outOfOrder, "")) { try long.decrypt([UInt8](repeating: 1, count: 16)) }
+        #expect(throws: NoiseError(.messageTooShort, "")) { try short.decrypt([UInt8](repeating: 1, count: 15)) }
     }
 
     @Test func nonceExhaustionIsAnError() throws {
