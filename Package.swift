@@ -60,6 +60,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The P2P connection as a NIO channel handler (NIOCore only: no sockets in this target).
+        .target(
+            name: "WaggleP2PNIO",
+            dependencies: [
+                "WaggleP2P", "WaggleCore", "WaggleCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .target(
             name: "WaggleNode",
             dependencies: [
@@ -99,6 +106,13 @@ let package = Package(
         .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
         .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK"]),
         .testTarget(name: "WaggleP2PTests", dependencies: ["WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting"]),
+        .testTarget(
+            name: "WaggleP2PNIOTests",
+            dependencies: [
+                "WaggleP2PNIO", "WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
         .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
         .testTarget(
