@@ -14,6 +14,8 @@ public enum PeerConnectionError: Error, Sendable, CustomStringConvertible {
     case malformedNodeInfo(CodecError)
     /// The peer is well-behaved but cannot be talked to (another chain, another version).
     case incompatible(NodeInfo.Incompatibility)
+    /// The handshake and node-info exchange did not finish in time (a slow or silent peer).
+    case handshakeTimeout
     /// A frame was written before the connection was open, or after it closed.
     case notOpen
 
@@ -24,6 +26,7 @@ public enum PeerConnectionError: Error, Sendable, CustomStringConvertible {
         case .framing(let e): "framing violated: \(e)"
         case .malformedNodeInfo(let e): "node info does not decode: \(e)"
         case .incompatible(let reason): "incompatible peer: \(reason)"
+        case .handshakeTimeout: "handshake timed out"
         case .notOpen: "the connection is not open"
         }
     }

@@ -9,7 +9,10 @@ import WaggleP2P
 /// (first transport message each way), then frames (`FrameEncoder`/`FrameDecoder`) inside
 /// transport messages. Any violation fires `PeerConnectionError` and closes the channel.
 ///
-/// Not here yet: handshake timeout, send queues per channel, rate limits, ping scheduling.
+/// The handshake and node-info exchange must finish within `handshakeTimeout` of the channel
+/// becoming active, or the connection is cut.
+///
+/// Not here yet: send queues per channel, rate limits, ping scheduling and the silent-peer timeout.
 public final class PeerConnectionHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = Frame
@@ -22,16 +25,20 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
         public var nodeInfo: NodeInfo
         public var channels: [ChannelDescriptor]
         public var prologue: [UInt8]
+        /// CometBFT's `handshake_timeout` default.
+        public var handshakeTimeout: TimeAmount
 
         public init(
             signer: Signer, noiseStaticKey: X25519PrivateKey, nodeInfo: NodeInfo,
-            channels: [ChannelDescriptor] = ChannelDescriptor.all, prologue: [UInt8] = PeerHandshake.defaultPrologue
+            channels: [ChannelDescriptor] = ChannelDescriptor.all, prologue: [UInt8] = PeerHandshake.defaultPrologue,
+            handshakeTimeout: TimeAmount = .seconds(20)
         ) {
             self.signer = signer
             self.noiseStaticKey = noiseStaticKey
             self.nodeInfo = nodeInfo
             self.channels = channels
             self.prologue = prologue
+            self.handshakeTimeout = handshakeTimeout
         }
     }
 
@@ -50,6 +57,7 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
     private var noiseDecoder = NoiseMessageDecoder()
     private var frameDecoder: FrameDecoder
     private let frameEncoder: FrameEncoder
+    private var handshakeDeadline: Scheduled<Void>?
 
     /// `ephemeralKey` is drawn from the CSPRNG unless a test passes one.
     public init(role: PeerHandshake.Role, configuration: Configuration, ephemeralKey: X25519PrivateKey = X25519PrivateKey()) {
@@ -64,6 +72,10 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelActive(context: ChannelHandlerContext) {
+        handshakeDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: configuration.handshakeTimeout) {
+            if case .open = self.state { return }
+            self.fail(PeerConnectionError.handshakeTimeout, context: context)
+        }
         if isDialer, case .handshaking(var handshake) = state {
             do {
                 let actions = try handshake.start()
@@ -96,6 +108,7 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
         state = .closed
         context.fireChannelInactive()
     }
@@ -153,6 +166,7 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
                 throw PeerConnectionError.incompatible(reason)
             }
             state = .open(id, transport)
+            handshakeDeadline?.cancel()
             context.fireUserInboundEventTriggered(PeerConnectionEvent.established(nodeID: id, nodeInfo: remote))
         case .open(let id, var transport):
             let plaintext = try decrypt(message, &transport)

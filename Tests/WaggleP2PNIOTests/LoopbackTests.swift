@@ -70,12 +70,12 @@ private struct Node {
         noiseStatic = X25519PrivateKey()
     }
 
-    func configuration(chainID: String = "waggle-loopback") -> PeerConnectionHandler.Configuration {
+    func configuration(chainID: String = "waggle-loopback", handshakeTimeout: TimeAmount = .seconds(20)) -> PeerConnectionHandler.Configuration {
         guard let info = NodeInfo(
             chainID: chainID, nodeID: nodeID, listenAddress: "tcp://127.0.0.1:0", moniker: "node",
             channels: ChannelDescriptor.all.map(\.id))
         else { fatalError("valid node info") }
-        return .init(signer: signer, noiseStaticKey: noiseStatic, nodeInfo: info)
+        return .init(signer: signer, noiseStaticKey: noiseStatic, nodeInfo: info, handshakeTimeout: handshakeTimeout)
     }
 }
 
@@ -166,12 +166,13 @@ private struct Loopback {
         try await net.stop()
     }
 
-    @Test func garbageFromARawSocketEndsTheConnection() async throws {
-        let bob = Node(2)
+    /// A listener for raw sockets: returns what ends its first connection.
+    private func rawConnection(
+        to configuration: PeerConnectionHandler.Configuration, sending bytes: [UInt8]
+    ) async throws -> String {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let recorder = PeerOutcome(eventLoop: loop, expectedFrames: 0)
-        let configuration = bob.configuration()
         let server = try await ServerBootstrap(group: loop)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -182,13 +183,33 @@ private struct Loopback {
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(server.localAddress?.port)
         let raw = try await ClientBootstrap(group: loop).connect(host: "127.0.0.1", port: port).get()
-        var garbage = raw.allocator.buffer(capacity: 64)
-        garbage.writeBytes([0x00, 0x20] + [UInt8](repeating: 0, count: 32))  // an all-zero ephemeral
-        try await raw.writeAndFlush(garbage)
+        if !bytes.isEmpty {
+            var buffer = raw.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            try await raw.writeAndFlush(buffer)
+        }
         let reason = try await recorder.closed.futureResult.get()
-        #expect(reason.contains("handshake failed"), "\(reason)")
         try? await raw.close()
         try? await server.close()
         try await group.shutdownGracefully()
+        return reason
     }
+
+    @Test func garbageFromARawSocketEndsTheConnection() async throws {
+        // A well-framed first message whose ephemeral is the all-zero (small-order) point.
+        let zeroEphemeral = try await rawConnection(to: Node(2).configuration(), sending: [0x00, 0x20] + [UInt8](repeating: 0, count: 32))
+        #expect(zeroEphemeral.contains("handshake failed"), "\(zeroEphemeral)")
+        // A length prefix below any Noise message.
+        let tiny = try await rawConnection(to: Node(2).configuration(), sending: [0x00, 0x01, 0xff])
+        #expect(tiny.contains("framing violated"), "\(tiny)")
+        // A first message of the wrong length.
+        let long = try await rawConnection(to: Node(2).configuration(), sending: [0x00, 0x40] + [UInt8](repeating: 7, count: 64))
+        #expect(long.contains("handshake failed"), "\(long)")
+    }
+
+    @Test func aSilentPeerIsCutAtTheHandshakeTimeout() async throws {
+        let reason = try await rawConnection(to: Node(2).configuration(handshakeTimeout: .milliseconds(100)), sending: [])
+        #expect(reason.contains("timed out"), "\(reason)")
+    }
+
 }
