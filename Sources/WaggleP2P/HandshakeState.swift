@@ -114,7 +114,8 @@ public struct HandshakeState: Sendable {
         // Check before encrypting, so an oversized payload never advances the nonce.
         let tag = symmetric.cipher.hasKey ? ChaCha20Poly1305.tagLength : 0
         guard out.count + payload.count + tag <= Self.maxMessageLength else {
-            throw NoiseError(.messageTooLong, "a payload of \(payload.count) bytes makes message \(messageIndex + 1) longer than 65535 bytes")
+            throw NoiseError(
+                .messageTooLong, "a payload of \(payload.count) bytes makes message \(messageIndex + 1) longer than 65535 bytes")
         }
         out += try symmetric.encryptAndHash(payload)
         return out

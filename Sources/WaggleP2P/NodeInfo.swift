@@ -16,7 +16,8 @@ public struct NodeInfo: Hashable, Sendable, CanonicalCodable {
     public static let maxMonikerLength = 64
     public static let maxChannels = 64
     /// An upper bound on the encoding, for the frame that carries it.
-    public static let maxEncodedSize = 4 + 4 + (4 + maxChainIDLength) + NodeID.length + (4 + maxListenAddressLength)
+    public static let maxEncodedSize =
+        4 + 4 + (4 + maxChainIDLength) + NodeID.length + (4 + maxListenAddressLength)
         + (4 + maxMonikerLength) + (4 + maxChannels)
 
     public var p2pVersion: UInt32

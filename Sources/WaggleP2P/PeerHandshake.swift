@@ -56,7 +56,8 @@ public struct PeerHandshake: Sendable {
     /// The dialer's first move: message 1. The listener waits for it instead.
     public mutating func start() throws(PeerHandshakeError) -> [Action] {
         guard case .dialer = role, !started, !failed else {
-            throw PeerHandshakeError(.outOfOrder, role == .listener ? "the listener does not speak first" : "start called twice or after a failure")
+            throw PeerHandshakeError(
+                .outOfOrder, role == .listener ? "the listener does not speak first" : "start called twice or after a failure")
         }
         started = true
         return try guarded { (s: inout PeerHandshake) throws(PeerHandshakeError) -> [Action] in
@@ -67,14 +68,18 @@ public struct PeerHandshake: Sendable {
     /// Handles the peer's next handshake message.
     public mutating func receive(_ message: [UInt8]) throws(PeerHandshakeError) -> [Action] {
         guard !failed, !finished, role == .listener || started else {
-            throw PeerHandshakeError(.outOfOrder, failed ? "input after the handshake failed" : finished ? "input after the handshake completed" : "input before start")
+            throw PeerHandshakeError(
+                .outOfOrder,
+                failed ? "input after the handshake failed" : finished ? "input after the handshake completed" : "input before start")
         }
         return try guarded { (s: inout PeerHandshake) throws(PeerHandshakeError) -> [Action] in
             try s.step(message)
         }
     }
 
-    private mutating func guarded(_ body: (inout PeerHandshake) throws(PeerHandshakeError) -> [Action]) throws(PeerHandshakeError) -> [Action] {
+    private mutating func guarded(_ body: (inout PeerHandshake) throws(PeerHandshakeError) -> [Action]) throws(PeerHandshakeError)
+        -> [Action]
+    {
         do {
             return try body(&self)
         } catch {

@@ -12,7 +12,8 @@ public struct SymmetricState: Sendable {
     /// InitializeSymmetric: a name of at most 32 bytes is zero-padded, a longer one hashed.
     public init(protocolName: String) {
         let name = Array(protocolName.utf8)
-        let h = name.count <= Self.hashLength
+        let h =
+            name.count <= Self.hashLength
             ? name + [UInt8](repeating: 0, count: Self.hashLength - name.count) : SHA256Hash.hash(name)
         handshakeHash = h
         chainingKey = SecretBytes(h)

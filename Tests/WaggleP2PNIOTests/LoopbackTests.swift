@@ -70,10 +70,13 @@ private struct Node {
         noiseStatic = X25519PrivateKey()
     }
 
-    func configuration(chainID: String = "waggle-loopback", handshakeTimeout: TimeAmount = .seconds(20)) -> PeerConnectionHandler.Configuration {
-        guard let info = NodeInfo(
-            chainID: chainID, nodeID: nodeID, listenAddress: "tcp://127.0.0.1:0", moniker: "node",
-            channels: ChannelDescriptor.all.map(\.id))
+    func configuration(chainID: String = "waggle-loopback", handshakeTimeout: TimeAmount = .seconds(20))
+        -> PeerConnectionHandler.Configuration
+    {
+        guard
+            let info = NodeInfo(
+                chainID: chainID, nodeID: nodeID, listenAddress: "tcp://127.0.0.1:0", moniker: "node",
+                channels: ChannelDescriptor.all.map(\.id))
         else { fatalError("valid node info") }
         return .init(signer: signer, noiseStaticKey: noiseStatic, nodeInfo: info, handshakeTimeout: handshakeTimeout)
     }
@@ -107,7 +110,8 @@ private struct Loopback {
         let client = try await ClientBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(PeerConnectionHandler(role: .dialer(expecting: expecting), configuration: dialer))
+                    try channel.pipeline.syncOperations.addHandler(
+                        PeerConnectionHandler(role: .dialer(expecting: expecting), configuration: dialer))
                     try channel.pipeline.syncOperations.addHandler(PeerRecorder(dialerRecorder))
                 }
             }
@@ -142,7 +146,10 @@ private struct Loopback {
         }
         #expect(try await net.listenerRecorder.frames.futureResult.get() == sentToBob)
         // Bob's recorder answered the ping through Bob's handler.
-        #expect(try await net.dialerRecorder.frames.futureResult.get() == [Frame(channel: .control, payload: ControlMessage.pong(42).canonicalBytes)])
+        #expect(
+            try await net.dialerRecorder.frames.futureResult.get() == [
+                Frame(channel: .control, payload: ControlMessage.pong(42).canonicalBytes)
+            ])
         try await net.stop()
     }
 

@@ -1,7 +1,8 @@
 import Testing
 import WaggleCore
-@testable import WaggleP2P
 import WaggleTesting
+
+@testable import WaggleP2P
 
 /// Small limits so that random streams hit every path quickly.
 private let smallChannels = [
@@ -12,7 +13,10 @@ private let smallChannels = [
 private let smallLimit = 5000
 
 private func header(_ channel: UInt8, _ length: UInt32) -> [UInt8] {
-    [channel, UInt8(length >> 24), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
+    [
+        channel, UInt8(length >> 24), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8),
+        UInt8(truncatingIfNeeded: length),
+    ]
 }
 
 /// Cuts `bytes` into random pieces (some empty).
@@ -87,7 +91,10 @@ private func randomFrames(_ rng: inout SplitMix64, count: Int) -> [Frame] {
         for b in stream {
             frames += try d.feed([b])
         }
-        #expect(frames == [Frame(channel: .control, payload: []), Frame(channel: .votes, payload: [1, 2, 3]), Frame(channel: .control, payload: [])])
+        #expect(
+            frames == [
+                Frame(channel: .control, payload: []), Frame(channel: .votes, payload: [1, 2, 3]), Frame(channel: .control, payload: []),
+            ])
         try d.finish()
     }
 
@@ -134,13 +141,14 @@ private func randomFrames(_ rng: inout SplitMix64, count: Int) -> [Frame] {
                 let known = Bool.random(using: &rng)
                 let channel = known ? smallChannels[Int.random(in: 0..<3, using: &rng)].id.rawValue : UInt8.random(in: 0...255, using: &rng)
                 let limit = smallChannels.first { $0.id.rawValue == channel }?.maxMessageSize
-                let length: UInt32 = switch Int.random(in: 0..<5, using: &rng) {
-                case 0: UInt32(limit ?? 0)
-                case 1: UInt32((limit ?? 0) + 1)
-                case 2: UInt32.max
-                case 3: 0
-                default: UInt32.random(in: 0...UInt32(smallLimit + 10), using: &rng)
-                }
+                let length: UInt32 =
+                    switch Int.random(in: 0..<5, using: &rng) {
+                    case 0: UInt32(limit ?? 0)
+                    case 1: UInt32((limit ?? 0) + 1)
+                    case 2: UInt32.max
+                    case 3: 0
+                    default: UInt32.random(in: 0...UInt32(smallLimit + 10), using: &rng)
+                    }
                 stream += header(channel, length)
                 guard let limit, Int(length) <= limit else {
                     expectError = true
@@ -204,7 +212,9 @@ private func randomFrames(_ rng: inout SplitMix64, count: Int) -> [Frame] {
 
     @Test func encoderRefusesWhatThePeerWouldRefuse() {
         let e = FrameEncoder(channels: smallChannels)
-        #expect(throws: FrameError(.messageTooLarge, "")) { try e.encode([Frame(channel: .votes, payload: [UInt8](repeating: 0, count: 301))]) }
+        #expect(throws: FrameError(.messageTooLarge, "")) {
+            try e.encode([Frame(channel: .votes, payload: [UInt8](repeating: 0, count: 301))])
+        }
         #expect(throws: FrameError(.unknownChannel, "")) { try e.encode([Frame(channel: .mempool, payload: [])]) }
     }
 

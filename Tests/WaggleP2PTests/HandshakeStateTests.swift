@@ -1,5 +1,6 @@
 import Testing
 import WaggleCrypto
+
 @testable import WaggleP2P
 
 private func pair(prologue: [UInt8] = [1, 2, 3], responderPrologue: [UInt8]? = nil) -> (HandshakeState, HandshakeState) {

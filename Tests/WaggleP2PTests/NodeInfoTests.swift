@@ -1,7 +1,8 @@
 import Testing
 import WaggleCore
-@testable import WaggleP2P
 import WaggleTesting
+
+@testable import WaggleP2P
 
 @Suite struct NodeInfoTests {
     static let id = NodeID(publicKey: TestKeys.signer(1).publicKey)
@@ -10,9 +11,10 @@ import WaggleTesting
         chainID: String = "waggle-test", p2p: UInt32 = NodeInfo.currentP2PVersion, block: UInt32 = 1,
         channels: [ChannelID] = ChannelDescriptor.all.map(\.id)
     ) -> NodeInfo {
-        guard let info = NodeInfo(
-            p2pVersion: p2p, blockVersion: block, chainID: chainID, nodeID: id,
-            listenAddress: "tcp://127.0.0.1:26656", moniker: "node-1", channels: channels)
+        guard
+            let info = NodeInfo(
+                p2pVersion: p2p, blockVersion: block, chainID: chainID, nodeID: id,
+                listenAddress: "tcp://127.0.0.1:26656", moniker: "node-1", channels: channels)
         else { fatalError("valid node info") }
         return info
     }
@@ -55,17 +57,22 @@ import WaggleTesting
 
     @Test func initialiserRefusesValuesTheDecoderWouldRefuse() {
         #expect(NodeInfo(chainID: String(repeating: "c", count: 51), nodeID: Self.id, listenAddress: "", moniker: "", channels: []) == nil)
-        #expect(NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: String(repeating: "a", count: 257), moniker: "", channels: []) == nil)
+        #expect(
+            NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: String(repeating: "a", count: 257), moniker: "", channels: []) == nil)
         #expect(NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: "", moniker: String(repeating: "m", count: 65), channels: []) == nil)
         #expect(NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: "", moniker: "tab\there", channels: []) == nil)
-        #expect(NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: "", moniker: "", channels: (0..<65).map { ChannelID(UInt8($0)) }) == nil)
-        #expect(NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: "", moniker: "", channels: (0..<64).map { ChannelID(UInt8($0)) }) != nil)
+        #expect(
+            NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: "", moniker: "", channels: (0..<65).map { ChannelID(UInt8($0)) }) == nil)
+        #expect(
+            NodeInfo(chainID: "c", nodeID: Self.id, listenAddress: "", moniker: "", channels: (0..<64).map { ChannelID(UInt8($0)) }) != nil)
     }
 
     @Test func compatibilityNamesTheFirstMismatch() {
         let ours = Self.info()
         #expect(ours.incompatibility(with: Self.info(), authenticatedAs: Self.id) == nil)
-        #expect(ours.incompatibility(with: Self.info(chainID: "other"), authenticatedAs: Self.id) == .chainID(ours: "waggle-test", theirs: "other"))
+        #expect(
+            ours.incompatibility(with: Self.info(chainID: "other"), authenticatedAs: Self.id)
+                == .chainID(ours: "waggle-test", theirs: "other"))
         #expect(ours.incompatibility(with: Self.info(p2p: 2), authenticatedAs: Self.id) == .p2pVersion(ours: 1, theirs: 2))
         #expect(ours.incompatibility(with: Self.info(block: 9), authenticatedAs: Self.id) == .blockVersion(ours: 1, theirs: 9))
         #expect(ours.incompatibility(with: Self.info(channels: [ChannelID(0x77)]), authenticatedAs: Self.id) == .noCommonChannels)

@@ -1,5 +1,6 @@
 import Testing
 import WaggleCrypto
+
 @testable import WaggleP2P
 
 /// The cacophony and snow vectors for Noise_XX_25519_ChaChaPoly_SHA256 in ../shared/vectors/noise.

@@ -1,8 +1,9 @@
 import Testing
 import WaggleCore
 import WaggleCrypto
-@testable import WaggleP2P
 import WaggleTesting
+
+@testable import WaggleP2P
 
 /// A listener built from the raw Noise machine, to send handshake payloads an honest node would not.
 private struct RawResponder {
@@ -162,7 +163,8 @@ private func runUntilMessage2(_ dialer: inout PeerHandshake, _ responder: inout 
     }
 
     @Test func aFirstMessageWithAPayloadIsRefused() throws {
-        var initiator = HandshakeState(role: .initiator, prologue: PeerHandshake.defaultPrologue, staticKey: x25519Key(5), ephemeralKey: x25519Key(6))
+        var initiator = HandshakeState(
+            role: .initiator, prologue: PeerHandshake.defaultPrologue, staticKey: x25519Key(5), ephemeralKey: x25519Key(6))
         var listener = bob.handshake(.listener)
         #expect(throws: PeerHandshakeError(.malformedPayload, "")) { try listener.receive(try initiator.writeMessage(payload: [0])) }
     }

@@ -1,7 +1,8 @@
 import WaggleCore
 import WaggleCrypto
-@testable import WaggleP2P
 import WaggleTesting
+
+@testable import WaggleP2P
 
 func hex(_ s: String) -> [UInt8] {
     guard let b = Hex.decode(s) else { fatalError("bad hex in a test: \(s)") }
