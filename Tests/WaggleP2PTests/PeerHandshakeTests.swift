@@ -212,6 +212,18 @@ private func runUntilMessage2(_ dialer: inout PeerHandshake, _ responder: inout 
         #expect(throws: PeerHandshakeError.self) { try replay.receive(m1) }
     }
 
+    @Test func authPayloadBytesAndSignBytesAreExactlyAsSpecified() throws {
+        let staticKey = x25519Key(77).publicKey
+        #expect(
+            AuthPayload.signBytes(noiseStaticKey: staticKey)
+                == [0, 0, 0, 19] + Array("waggle/handshake/v1".utf8) + [0, 0, 0, 0] + staticKey)
+        let auth = AuthPayload(signer: bob.signer, noiseStaticKey: staticKey)
+        #expect(auth.canonicalBytes == bob.signer.publicKey.bytes + auth.signature.bytes)
+        #expect(auth.canonicalBytes.count == AuthPayload.encodedLength)
+        #expect(bob.signer.publicKey.verify(auth.signature, over: AuthPayload.signBytes(noiseStaticKey: staticKey)))
+        #expect(PeerHandshake.defaultPrologue == Array("waggle/p2p/noise/v1".utf8))
+    }
+
     @Test func nodeIDIsTheAddressRuleInBareLowerCaseHex() throws {
         let id = alice.nodeID
         #expect(id.bytes == Address(publicKey: alice.signer.publicKey).bytes)
