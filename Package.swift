@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "WaggleZK"),
         .target(name: "WaggleLedger", dependencies: ["WaggleCore"]),
         .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
+        // The P2P protocol's pure parts: Noise handshake, identity binding, node info, framing.
+        .target(name: "WaggleP2P", dependencies: ["WaggleCore", "WaggleCrypto"]),
 
         // Storage: RocksDB and the authenticated state tree.
         .target(
@@ -57,6 +59,13 @@ let package = Package(
                 "WaggleCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The P2P connection as a NIO channel handler (NIOCore only: no sockets in this target).
+        .target(
+            name: "WaggleP2PNIO",
+            dependencies: [
+                "WaggleP2P", "WaggleCore", "WaggleCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(
             name: "WaggleNode",
@@ -96,6 +105,14 @@ let package = Package(
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
         .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
         .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK"]),
+        .testTarget(name: "WaggleP2PTests", dependencies: ["WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting"]),
+        .testTarget(
+            name: "WaggleP2PNIOTests",
+            dependencies: [
+                "WaggleP2PNIO", "WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
         .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
         .testTarget(

@@ -27,6 +27,18 @@ public final class SecretBytes: @unchecked Sendable {
 
     private let countValue: Int
 
+    /// Secret storage of `count` bytes written in place by `fill`, so that a secret computed by
+    /// libsodium (a shared secret, a MAC used as a key) never passes through ordinary memory.
+    init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        Sodium.ensureInitialised()
+        guard let raw = sodium_malloc(max(count, 1)) else { fatalError("sodium_malloc failed: out of memory") }
+        let buffer = UnsafeMutableRawBufferPointer(start: raw, count: max(count, 1))
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        fill(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+        pointer = buffer
+        countValue = count
+    }
+
     /// Number of meaningful bytes (the allocation is at least one byte).
     public var length: Int { countValue }
 
