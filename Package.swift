@@ -38,7 +38,9 @@ let package = Package(
                 "WaggleCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "WaggleZK"),
+        // WaggleZK reads snarkjs JSON with WaggleCore's strict parser and hashes circuit ids and
+        // batch transcripts with WaggleCore's SHA-256 and canonical encoder.
+        .target(name: "WaggleZK", dependencies: ["WaggleCore"]),
         .target(name: "WaggleLedger", dependencies: ["WaggleCore"]),
         .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
 
@@ -95,7 +97,7 @@ let package = Package(
 
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
         .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
-        .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK"]),
+        .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK", "WaggleCore"]),
         .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
         .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
         .testTarget(
