@@ -153,6 +153,28 @@ struct BatchVerificationTests {
         }
     }
 
+    /// proof = A g1 ‖ B g2 ‖ C g1 (Docs/PROTOCOL.md), decoded with the same checks as the JSON path.
+    @Test func proofCanonicalEncodingRoundTripsAndIsChecked() throws {
+        let (_, items) = try Self.localBatch()
+        let proof = items[0].proof
+        let bytes = proof.canonicalBytes
+        #expect(bytes == EIP197.encodeG1(proof.a) + EIP197.encodeG2(proof.b) + EIP197.encodeG1(proof.c))
+        #expect(bytes.count == 256)
+        #expect(try Groth16Proof(canonicalBytes: bytes) == proof)
+        #expect(throws: (any Error).self) { try Groth16Proof(canonicalBytes: bytes + [0]) }
+        #expect(throws: (any Error).self) { try Groth16Proof(canonicalBytes: Array(bytes.dropLast())) }
+        var infinityA = bytes
+        for i in 0..<64 { infinityA[i] = 0 }
+        #expect(throws: Groth16Error.notAffine(field: "pi_a")) { try Groth16Proof(canonicalBytes: infinityA) }
+        let outside = CurveTests.twistPointOutsideSubgroup()
+        var badB = bytes
+        badB.replaceSubrange(64..<192, with: EIP197.encodeG2(outside))
+        #expect(throws: Groth16Error.pointNotInSubgroup(field: "pi_b")) { try Groth16Proof(canonicalBytes: badB) }
+        var bigC = bytes
+        bigC.replaceSubrange(192..<224, with: Fp.modulus.bigEndianBytes)
+        #expect(throws: Groth16Error.coordinateNotInField(field: "pi_c")) { try Groth16Proof(canonicalBytes: bigC) }
+    }
+
     @Test func msmMatchesNaiveSum() {
         var rng = TestRNG(seed: 11)
         for n in [1, 7, 40, 300] {
