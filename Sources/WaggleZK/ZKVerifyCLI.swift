@@ -62,7 +62,7 @@ public enum ZKVerifyCLI {
     /// had no secret δ contribution, so anyone can make a proof that verifies for any public input".
     static func forgeableWarning(_ reason: Groth16ForgeableKeyReason) -> String {
         "the verification key is forgeable (\(reason)): its setup had no secret δ contribution, "
-            + "so anyone can make a proof that verifies for any public input; the chain refuses such a key"
+            + "so anyone can make a proof that verifies for any public input"
     }
 
     static func isEncodingError(_ e: Groth16Error) -> Bool {
