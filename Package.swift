@@ -38,7 +38,9 @@ let package = Package(
                 "WaggleCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "WaggleZK"),
+        // WaggleZK reads snarkjs JSON with WaggleCore's strict parser and hashes circuit ids and
+        // batch transcripts with WaggleCore's SHA-256 and canonical encoder.
+        .target(name: "WaggleZK", dependencies: ["WaggleCore"]),
         .target(name: "WaggleLedger", dependencies: ["WaggleCore"]),
         .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
         // The P2P protocol's pure parts: Noise handshake, identity binding, node info, framing.
@@ -104,7 +106,7 @@ let package = Package(
 
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
         .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
-        .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK"]),
+        .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK", "WaggleCore"]),
         .testTarget(name: "WaggleP2PTests", dependencies: ["WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting"]),
         .testTarget(
             name: "WaggleP2PNIOTests",

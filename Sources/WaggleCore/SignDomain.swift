@@ -36,6 +36,10 @@ public enum HashDomain {
     public static let validatorSet: UInt8 = 0x12
     public static let commit: UInt8 = 0x13
     public static let evidence: UInt8 = 0x14
+    /// Circuit id: SHA-256(0x15 ‖ Groth16 verifying key), WaggleZK's `Groth16VerifyingKey.circuitID`.
+    public static let circuit: UInt8 = 0x15
+    /// Seed of a Groth16 batch verification's coefficients (WaggleZK, Docs/ZK.md).
+    public static let groth16Batch: UInt8 = 0x16
     // 0x20 (leaf), 0x21 (internal node) and 0x22 (value) are the state tree's, defined in
     // SparseMerkleHashing; keep new domains clear of them.
 }

@@ -23,8 +23,9 @@ public enum Groth16Error: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongNumberOfPublicInputs(expected: Int, actual: Int)
     /// The key's `nPublic` disagrees with len(IC) - 1.
     case inconsistentKey(String)
-    /// The key's `vk_alphabeta_12` is not e(alpha, beta).
-    case alphaBetaMismatch
+    /// The key is forgeable (δ = ±γ or ±the G2 generator): its setup had no secret δ
+    /// contribution. Thrown by `Groth16VerifyingKey.requireSecretDelta()` only.
+    case forgeableKey(Groth16ForgeableKeyReason)
 
     public var description: String {
         switch self {
@@ -39,7 +40,9 @@ public enum Groth16Error: Error, Equatable, Sendable, CustomStringConvertible {
         case .publicInputNotInField(let i): return "public input \(i) is not below the scalar field modulus r"
         case .wrongNumberOfPublicInputs(let e, let a): return "expected \(e) public inputs, got \(a)"
         case .inconsistentKey(let why): return "inconsistent verification key: \(why)"
-        case .alphaBetaMismatch: return "vk_alphabeta_12 does not equal e(alpha, beta)"
+        case .forgeableKey(let why):
+            return "forgeable verification key: \(why), so the key's setup had no secret δ contribution"
+                + " and anyone can forge a proof for any public input"
         }
     }
 }

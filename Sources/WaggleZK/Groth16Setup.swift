@@ -69,8 +69,7 @@ public enum Groth16Setup {
         let vk: Groth16VerifyingKey
         do {
             vk = try Groth16VerifyingKey(
-                alpha: alphaG1, beta: betaG2, gamma: gammaG2, delta: deltaG2, ic: ic,
-                claimedAlphaBeta: Pairing.pairing(alphaG1, betaG2))
+                alpha: alphaG1, beta: betaG2, gamma: gammaG2, delta: deltaG2, ic: ic)
         } catch {
             throw .zeroRandomness
         }

@@ -1,15 +1,29 @@
+import WaggleCore
+
 extension PreparedVerifyingKey {
     /// Verifies n proofs under this key with one random linear combination:
     ///
     ///   FinalExp( ∏ ML(r_i·A_i, B_i) · ML(Σ r_i·vk_x_i, -γ) · ML(Σ r_i·C_i, -δ) ) == e(α, β)^(Σ r_i)
     ///
-    /// (n + 2 Miller loops, one final exponentiation). Σ r_i·vk_x_i is computed as one
-    /// combination of the IC points. The scalars must be unpredictable to whoever produced the
-    /// proofs; the caller supplies them (see `batchScalars(seed:count:)`). When the combined check
-    /// fails, every proof is verified on its own to name the bad ones. Items with the wrong number
-    /// of public inputs are reported invalid without entering the combination.
-    /// Throws only when `scalars` does not hold one non-zero scalar per item.
-    public func batchVerify(_ items: [Groth16BatchItem], scalars: [Fr]) throws(Groth16Error) -> BatchVerificationResult {
+    /// (n + 2 Miller loops, one final exponentiation). The coefficients r_i are derived here, by
+    /// Fiat-Shamir, from every batched (circuit id, proof, public inputs) in order
+    /// (`batchCoefficients(for:)`, Docs/ZK.md "Batch verification"): whoever made the proofs
+    /// fixed them before the coefficients existed, so no choice of proofs can make invalid ones
+    /// cancel. When the combined check fails, every proof is verified on its own to name the bad
+    /// ones. Items with the wrong number of public inputs are reported invalid without entering the
+    /// combination.
+    public func batchVerify(_ items: [Groth16BatchItem]) -> BatchVerificationResult {
+        let scalars = Self.batchCoefficients(for: items.map { (circuitID: circuitID, item: $0) })
+        // The derived scalars are one non-zero scalar per item, so the scalar form cannot throw.
+        do { return try batchVerify(items, scalars: scalars) } catch {
+            preconditionFailure("derived batch coefficients were refused: \(error)")
+        }
+    }
+
+    /// The batch check with caller-chosen scalars (one non-zero Fr per item). Internal: a caller
+    /// who chooses (or can predict) the scalars can make invalid proofs cancel; the tests reach it
+    /// with `@testable import` to show exactly that.
+    func batchVerify(_ items: [Groth16BatchItem], scalars: [Fr]) throws(Groth16Error) -> BatchVerificationResult {
         guard scalars.count == items.count else {
             throw .malformed("batch verification needs one scalar per proof (\(items.count) proofs, \(scalars.count) scalars)")
         }
@@ -53,18 +67,53 @@ extension PreparedVerifyingKey {
         return BatchVerificationResult(invalidIndices: individuallyInvalid(items), combinedCheckPassed: false)
     }
 
-    /// Batch verification with scalars derived from a caller-chosen seed (see `batchScalars`).
-    public func batchVerify(_ items: [Groth16BatchItem], seed: Fr) throws(Groth16Error) -> BatchVerificationResult {
+    /// The scheme this module used before the coefficients came from the batch: r_i from a
+    /// caller-chosen seed and the position only (the low 128 bits of Poseidon(seed, i)). Kept,
+    /// internal, for the test that shows why it was unsound.
+    func batchVerify(_ items: [Groth16BatchItem], seed: Fr) throws(Groth16Error) -> BatchVerificationResult {
         try batchVerify(items, scalars: Self.batchScalars(seed: seed, count: items.count))
     }
 
-    /// r_i = the low 128 bits of Poseidon(seed, i) (1 if that is zero). 128-bit scalars bound the
-    /// chance that an invalid batch passes by about 2^-128 while halving the cost of r_i·A_i.
-    public static func batchScalars(seed: Fr, count: Int) -> [Fr] {
+    /// See `batchVerify(_:seed:)`: r_i = the low 128 bits of Poseidon(seed, i) (1 if zero).
+    static func batchScalars(seed: Fr, count: Int) -> [Fr] {
         (0..<count).map { i in
             let h = (try? Poseidon.hash([seed, Fr(UInt64(i))])) ?? .one
             let v = h.value
             let low = UInt256(v.l0, v.l1, 0, 0)
+            return low.isZero ? .one : Fr(low)!
+        }
+    }
+
+    /// The Fiat-Shamir seed of a batch: SHA-256 over a domain tag and every item, in order:
+    ///
+    ///   seed = SHA-256(0x16 ‖ u32 n ‖ item_1 ‖ … ‖ item_n)
+    ///   item = circuit id (32) ‖ proof (256: A ‖ B ‖ C, canonical) ‖ u32 k ‖ x_1 (32) ‖ … ‖ x_k (32)
+    ///
+    /// (public inputs as 32-byte big-endian integers < r). Items that will be reported for a wrong
+    /// input count are hashed like the others.
+    static func batchSeed(for items: [(circuitID: Hash256, item: Groth16BatchItem)]) -> Hash256 {
+        var e = CanonicalEncoder(capacity: 16 + items.count * (32 + 256 + 4 + 32 * 4))
+        e.u32(UInt32(items.count))
+        for (id, item) in items {
+            e.fixed(id.bytes)
+            item.proof.encode(to: &e)
+            e.u32(UInt32(item.publicInputs.count))
+            for x in item.publicInputs { e.fixed(x.value.bigEndianBytes) }
+        }
+        return HashDomain.hash(HashDomain.groth16Batch, e.bytes)
+    }
+
+    /// r_i = the first 16 bytes of SHA-256(seed ‖ u32 i) as a big-endian integer (1 if zero), for
+    /// i = 0..<n, with `seed = batchSeed(for: items)`. 128-bit scalars bound the chance that an
+    /// invalid batch passes by about 2^-128 while halving the cost of r_i·A_i.
+    static func batchCoefficients(for items: [(circuitID: Hash256, item: Groth16BatchItem)]) -> [Fr] {
+        let seed = batchSeed(for: items).bytes
+        return (0..<items.count).map { i in
+            var e = CanonicalEncoder(capacity: 36)
+            e.fixed(seed)
+            e.u32(UInt32(i))
+            let h = Hash256.sha256(e.bytes).bytes
+            let low = UInt256(bigEndian: [UInt8](repeating: 0, count: 16) + Array(h[0..<16]))
             return low.isZero ? .one : Fr(low)!
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 
 extension PreparedVerifyingKey {
-    /// Parses, validates and prepares a snarkjs verification_key.json.
+    /// Parses, validates and prepares a snarkjs verification_key.json (its `vk_alphabeta_12`, if
+    /// any, is ignored). Forgeable keys are accepted: see `Groth16VerifyingKey.requireSecretDelta()`.
     public init(snarkjsJSON data: Data) throws(Groth16Error) {
-        try self.init(SnarkJS.parseVerifyingKey(data))
+        self.init(try SnarkJS.parseVerifyingKey(data))
     }
 
     /// Verifies snarkjs proof.json and public.json bytes against this key.

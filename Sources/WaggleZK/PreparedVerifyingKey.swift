@@ -1,10 +1,15 @@
-/// A Groth16 verifying key prepared once for many verifications: validated, e(alpha, beta)
-/// computed (and compared with the key's claimed value when it has one), and the Miller-loop
-/// lines of beta, -gamma and -delta precomputed.
+import WaggleCore
+
+/// A Groth16 verifying key prepared once for many verifications: e(alpha, beta) computed (never
+/// read from the key file), the Miller-loop lines of beta, -gamma and -delta precomputed, and the
+/// circuit id computed.
 public struct PreparedVerifyingKey: Sendable {
     public let key: Groth16VerifyingKey
     /// e(alpha, beta), computed here.
     public let alphaBeta: Fp12
+    /// `key.circuitID`: SHA-256(0x15 ‖ the key's canonical encoding). Batch verification hashes it
+    /// into its coefficients.
+    public let circuitID: Hash256
     let betaLines: G2Prepared
     let negGammaLines: G2Prepared
     let negDeltaLines: G2Prepared
@@ -12,16 +17,15 @@ public struct PreparedVerifyingKey: Sendable {
 
     public var publicInputCount: Int { key.publicInputCount }
 
-    /// Prepares a validated key. Throws `.alphaBetaMismatch` when the key carries a
-    /// `vk_alphabeta_12` that is not e(alpha, beta).
-    public init(_ key: Groth16VerifyingKey) throws(Groth16Error) {
+    /// Prepares a validated key. It does not refuse forgeable keys: call
+    /// `key.requireSecretDelta()` where a key is admitted (see `Groth16VerifyingKey`).
+    public init(_ key: Groth16VerifyingKey) {
         self.key = key
+        self.circuitID = key.circuitID
         self.betaLines = G2Prepared(key.beta)
         self.negGammaLines = G2Prepared(-key.gamma)
         self.negDeltaLines = G2Prepared(-key.delta)
-        let ab = Pairing.finalExponentiation(Pairing.multiMillerLoop([(key.alpha, betaLines)]))
-        if let claimed = key.claimedAlphaBeta, claimed != ab { throw .alphaBetaMismatch }
-        self.alphaBeta = ab
+        self.alphaBeta = Pairing.finalExponentiation(Pairing.multiMillerLoop([(key.alpha, betaLines)]))
         // Fixed-base tables make vk_x cheap; skip them for keys with very many inputs.
         self.icTables = key.ic.count <= FixedBaseTable<G1Projective>.maxTablesPerKey
             ? key.ic.map { FixedBaseTable(G1Projective($0)) } : []

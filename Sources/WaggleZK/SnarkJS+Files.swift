@@ -19,8 +19,8 @@ extension SnarkJS {
     /// `domainSize`, `nConstraints`, `nWitness` (private variables). Points are affine decimal
     /// strings in the same layout as the verification key; `C` lists only the private variables.
     public static func encode(_ pk: Groth16ProvingKey) -> Data {
-        func g1s(_ ps: [G1Projective]) -> JSONValue { .array(ps.map { g1Value($0.affine) }) }
-        let v = JSONValue.object([
+        func g1s(_ ps: [G1Projective]) -> OrderedJSON { .array(ps.map { g1Value($0.affine) }) }
+        let v = OrderedJSON.object([
             ("protocol", .string("groth16")),
             ("curve", .string("bn128")),
             ("nPublic", .number(pk.publicInputCount)),

@@ -1,4 +1,5 @@
 import Foundation
+import WaggleCore
 
 /// Reading and writing snarkjs's JSON formats (verification_key.json, proof.json, public.json).
 ///
@@ -9,8 +10,12 @@ import Foundation
 public enum SnarkJS {
     static let curveNames: Set<String> = ["bn128", "bn254", "altbn128", "alt_bn128"]
 
-    // MARK: Parsing
+    // MARK: Parsing (WaggleCore's strict JSON parser: duplicate keys, trailing commas and
+    // anything after the value are refused, so every reader sees the same document)
 
+    /// Parses a verification_key.json. `vk_alphabeta_12` is ignored: e(alpha, beta) is always
+    /// computed (`PreparedVerifyingKey`), never read, so a key written with another
+    /// final-exponentiation convention (or none) is read the same.
     public static func parseVerifyingKey(_ data: Data) throws(Groth16Error) -> Groth16VerifyingKey {
         let obj = try object(data, "verification key")
         try checkHeader(obj)
@@ -18,7 +23,7 @@ public enum SnarkJS {
         let beta = try g2(obj["vk_beta_2"], "vk_beta_2")
         let gamma = try g2(obj["vk_gamma_2"], "vk_gamma_2")
         let delta = try g2(obj["vk_delta_2"], "vk_delta_2")
-        guard let icRaw = obj["IC"] as? [Any] else { throw .malformed("IC is missing or not an array") }
+        guard let icRaw = obj["IC"]?.arrayValue else { throw .malformed("IC is missing or not an array") }
         var ic = [G1Affine]()
         for (i, p) in icRaw.enumerated() { ic.append(try g1(p, "IC[\(i)]")) }
         if let n = obj["nPublic"] {
@@ -27,10 +32,7 @@ public enum SnarkJS {
                 throw .inconsistentKey("nPublic is \(count) but IC has \(ic.count) points")
             }
         }
-        var claimed: Fp12? = nil
-        if let ab = obj["vk_alphabeta_12"] { claimed = try fp12(ab, "vk_alphabeta_12") }
-        return try Groth16VerifyingKey(
-            alpha: alpha, beta: beta, gamma: gamma, delta: delta, ic: ic, claimedAlphaBeta: claimed)
+        return try Groth16VerifyingKey(alpha: alpha, beta: beta, gamma: gamma, delta: delta, ic: ic)
     }
 
     public static func parseProof(_ data: Data) throws(Groth16Error) -> Groth16Proof {
@@ -44,11 +46,7 @@ public enum SnarkJS {
 
     /// The public signals; each must be a decimal string < r.
     public static func parsePublicInputs(_ data: Data) throws(Groth16Error) -> [Fr] {
-        let any: Any
-        do { any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
-            throw .malformed("public inputs are not valid JSON")
-        }
-        guard let arr = any as? [Any] else { throw .malformed("public inputs are not a JSON array") }
+        guard let arr = try json(data, "public inputs").arrayValue else { throw .malformed("public inputs are not a JSON array") }
         var out = [Fr]()
         for (i, v) in arr.enumerated() {
             let n = try number(v, "public[\(i)]")
@@ -58,66 +56,71 @@ public enum SnarkJS {
         return out
     }
 
-    static func object(_ data: Data, _ what: String) throws(Groth16Error) -> [String: Any] {
-        let any: Any
-        do { any = try JSONSerialization.jsonObject(with: data) } catch {
-            throw .malformed("\(what) is not valid JSON")
+    /// The document, parsed strictly; `.malformed("<what> is not valid JSON: <where and why>")`.
+    static func json(_ data: Data, _ what: String) throws(Groth16Error) -> JSONValue {
+        do { return try JSONValue.parse(Array(data)) } catch {
+            let why = (error as? JSONValue.ParseError)?.reason ?? "\(error)"
+            throw .malformed("\(what) is not valid JSON: \(why)")
         }
-        guard let obj = any as? [String: Any] else { throw .malformed("\(what) is not a JSON object") }
+    }
+
+    static func object(_ data: Data, _ what: String) throws(Groth16Error) -> [String: JSONValue] {
+        guard let obj = try json(data, what).objectValue else { throw .malformed("\(what) is not a JSON object") }
         return obj
     }
 
-    static func checkHeader(_ obj: [String: Any]) throws(Groth16Error) {
+    static func checkHeader(_ obj: [String: JSONValue]) throws(Groth16Error) {
         if let p = obj["protocol"] {
-            guard let s = p as? String, s.lowercased() == "groth16" else {
-                throw .unsupportedProtocol("\(p)")
+            guard let s = p.stringValue, s.lowercased() == "groth16" else {
+                throw .unsupportedProtocol(p.stringValue ?? p.text)
             }
         }
         if let c = obj["curve"] {
-            guard let s = c as? String, curveNames.contains(s.lowercased()) else {
-                throw .unsupportedCurve("\(c)")
+            guard let s = c.stringValue, curveNames.contains(s.lowercased()) else {
+                throw .unsupportedCurve(c.stringValue ?? c.text)
             }
         }
     }
 
-    /// A JSON integer (not a boolean, not a fraction) or a canonical decimal string, at most 2^31 − 1.
-    static func nonNegativeInteger(_ v: Any) -> Int? {
-        if let s = v as? String {
+    /// A JSON integer (not a boolean, not a fraction or exponent) or a canonical decimal string,
+    /// at most 2^31 − 1.
+    static func nonNegativeInteger(_ v: JSONValue) -> Int? {
+        switch v {
+        case .string(let s):
             guard s.utf8.count <= 10, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"),
                 s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
             else { return nil }
             return Int(s).flatMap { $0 <= Int(Int32.max) ? $0 : nil }
-        }
-        // JSONSerialization gives an integer NSNumber ("i", "q", ...) for an integer literal, "d" for
-        // anything with a fraction or exponent, and a boolean ("c") for true/false.
-        guard let num = v as? NSNumber, ["i", "q", "l", "s", "I", "Q", "L", "S"].contains(String(cString: num.objCType)) else {
+        case .uint(let u):
+            // The parser gives `.uint` only for an integer token (`.double` for a fraction or an
+            // exponent, `.bool` for true/false, `.int` for a negative integer).
+            return u <= UInt64(Int32.max) ? Int(u) : nil
+        default:
             return nil
         }
-        let i = num.int64Value
-        return i >= 0 && i <= Int64(Int32.max) ? Int(i) : nil
     }
 
     /// A canonical decimal string: digits only, no leading zero (so one value has one encoding, as
     /// snarkjs writes it), below 2^256.
-    static func number(_ v: Any?, _ field: String) throws(Groth16Error) -> UInt256 {
-        guard let s = v as? String, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"), let n = UInt256(decimal: s) else {
+    static func number(_ v: JSONValue?, _ field: String) throws(Groth16Error) -> UInt256 {
+        guard let s = v?.stringValue, s.utf8.count == 1 || s.utf8.first != UInt8(ascii: "0"), let n = UInt256(decimal: s) else {
             throw .invalidNumber(field: field)
         }
         return n
     }
 
-    static func fp(_ v: Any?, _ field: String) throws(Groth16Error) -> Fp {
+    static func fp(_ v: JSONValue?, _ field: String) throws(Groth16Error) -> Fp {
         guard let f = Fp(try number(v, field)) else { throw .coordinateNotInField(field: field) }
         return f
     }
 
-    static func fp2(_ v: Any?, _ field: String) throws(Groth16Error) -> Fp2 {
-        guard let a = v as? [Any], a.count == 2 else { throw .malformed("\(field) is not a pair of numbers") }
+    static func fp2(_ v: JSONValue?, _ field: String) throws(Groth16Error) -> Fp2 {
+        guard let a = v?.arrayValue, a.count == 2 else { throw .malformed("\(field) is not a pair of numbers") }
         return Fp2(try fp(a[0], field), try fp(a[1], field))
     }
 
-    static func g1(_ v: Any?, _ field: String) throws(Groth16Error) -> G1Affine {
-        guard let a = v as? [Any], a.count == 2 || a.count == 3 else {
+    static func g1(_ v: JSONValue?, _ field: String) throws(Groth16Error) -> G1Affine {
+        guard let a = v?.arrayValue, a.count == 2 || a.count == 3 else {
             throw .malformed("\(field) is missing or not a G1 point [x, y, z]")
         }
         let x = try fp(a[0], field)
@@ -131,14 +134,14 @@ public enum SnarkJS {
         return p
     }
 
-    static func g2(_ v: Any?, _ field: String) throws(Groth16Error) -> G2Affine {
-        guard let a = v as? [Any], a.count == 2 || a.count == 3 else {
+    static func g2(_ v: JSONValue?, _ field: String) throws(Groth16Error) -> G2Affine {
+        guard let a = v?.arrayValue, a.count == 2 || a.count == 3 else {
             throw .malformed("\(field) is missing or not a G2 point [[x0, x1], [y0, y1], [z0, z1]]")
         }
         let x = try fp2(a[0], field)
         let y = try fp2(a[1], field)
         if a.count == 3 {
-            guard let z = a[2] as? [Any], z.count == 2 else { throw .malformed("\(field) z is not a pair") }
+            guard let z = a[2].arrayValue, z.count == 2 else { throw .malformed("\(field) z is not a pair") }
             let z0 = try number(z[0], field)
             let z1 = try number(z[1], field)
             if z0 != UInt256(1) || !z1.isZero { throw .notAffine(field: field) }
@@ -148,11 +151,13 @@ public enum SnarkJS {
         return q
     }
 
-    static func fp12(_ v: Any?, _ field: String) throws(Groth16Error) -> Fp12 {
-        guard let a = v as? [Any], a.count == 2 else { throw .malformed("\(field) is not an Fp12 element") }
+    /// An Fp12 in `vk_alphabeta_12`'s layout. Not used when reading keys (the field is ignored);
+    /// the tests use it to compare a fixture's value with the computed e(alpha, beta).
+    static func fp12(_ v: JSONValue?, _ field: String) throws(Groth16Error) -> Fp12 {
+        guard let a = v?.arrayValue, a.count == 2 else { throw .malformed("\(field) is not an Fp12 element") }
         var sixes = [Fp6]()
         for half in a {
-            guard let h = half as? [Any], h.count == 3 else { throw .malformed("\(field) is not an Fp12 element") }
+            guard let h = half.arrayValue, h.count == 3 else { throw .malformed("\(field) is not an Fp12 element") }
             sixes.append(Fp6(try fp2(h[0], field), try fp2(h[1], field), try fp2(h[2], field)))
         }
         return Fp12(sixes[0], sixes[1])
@@ -160,8 +165,10 @@ public enum SnarkJS {
 
     // MARK: Writing (snarkjs's layout: one-space indentation, decimal strings)
 
+    /// A verification_key.json, with `vk_alphabeta_12` = e(alpha, beta) as this module (and
+    /// snarkjs) computes it, or `alphaBeta` when given.
     public static func encode(_ key: Groth16VerifyingKey, alphaBeta: Fp12? = nil) -> Data {
-        var fields: [(String, JSONValue)] = [
+        var fields: [(String, OrderedJSON)] = [
             ("protocol", .string("groth16")),
             ("curve", .string("bn128")),
             ("nPublic", .number(key.publicInputCount)),
@@ -170,15 +177,14 @@ public enum SnarkJS {
             ("vk_gamma_2", g2Value(key.gamma)),
             ("vk_delta_2", g2Value(key.delta)),
         ]
-        if let ab = alphaBeta ?? key.claimedAlphaBeta {
-            fields.append(("vk_alphabeta_12", .array([ab.c0, ab.c1].map { s in .array([s.c0, s.c1, s.c2].map(fp2Value)) })))
-        }
+        let ab = alphaBeta ?? Pairing.pairing(key.alpha, key.beta)
+        fields.append(("vk_alphabeta_12", .array([ab.c0, ab.c1].map { s in .array([s.c0, s.c1, s.c2].map(fp2Value)) })))
         fields.append(("IC", .array(key.ic.map(g1Value))))
-        return Data(JSONValue.object(fields).rendered().utf8)
+        return Data(OrderedJSON.object(fields).rendered().utf8)
     }
 
     public static func encode(_ proof: Groth16Proof) -> Data {
-        let v = JSONValue.object([
+        let v = OrderedJSON.object([
             ("pi_a", g1Value(proof.a)), ("pi_b", g2Value(proof.b)), ("pi_c", g1Value(proof.c)),
             ("protocol", .string("groth16")), ("curve", .string("bn128")),
         ])
@@ -186,15 +192,15 @@ public enum SnarkJS {
     }
 
     public static func encode(publicInputs: [Fr]) -> Data {
-        Data(JSONValue.array(publicInputs.map { .string($0.value.decimalString) }).rendered().utf8)
+        Data(OrderedJSON.array(publicInputs.map { .string($0.value.decimalString) }).rendered().utf8)
     }
 
-    static func fpValue(_ x: Fp) -> JSONValue { .string(x.value.decimalString) }
-    static func fp2Value(_ x: Fp2) -> JSONValue { .array([fpValue(x.c0), fpValue(x.c1)]) }
-    static func g1Value(_ p: G1Affine) -> JSONValue {
+    static func fpValue(_ x: Fp) -> OrderedJSON { .string(x.value.decimalString) }
+    static func fp2Value(_ x: Fp2) -> OrderedJSON { .array([fpValue(x.c0), fpValue(x.c1)]) }
+    static func g1Value(_ p: G1Affine) -> OrderedJSON {
         p.isInfinity ? .array([.string("0"), .string("1"), .string("0")]) : .array([fpValue(p.x), fpValue(p.y), .string("1")])
     }
-    static func g2Value(_ q: G2Affine) -> JSONValue {
+    static func g2Value(_ q: G2Affine) -> OrderedJSON {
         q.isInfinity
             ? .array([fp2Value(.zero), fp2Value(.one), fp2Value(.zero)])
             : .array([fp2Value(q.x), fp2Value(q.y), fp2Value(.one)])

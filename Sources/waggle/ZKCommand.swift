@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WaggleZK
 
 /// `waggle zk …`: Groth16 (BN254, snarkjs format) tools. All logic lives in WaggleZK.
@@ -10,7 +11,12 @@ struct ZKCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a snarkjs Groth16 proof. Exit 0 valid, 1 invalid, 2 unreadable or malformed input.")
+            abstract: "Verify a snarkjs Groth16 proof. Exit 0 valid, 1 invalid, 2 unreadable or malformed input.",
+            discussion: """
+                A forgeable verification key (delta = ±gamma or ±the G2 generator: its setup had no \
+                secret delta contribution) keeps the mathematical verdict and exit code, with a \
+                warning on standard error (with --json: "forgeable_key": true and "warning").
+                """)
 
         @Option(name: .customLong("vk"), help: "verification_key.json")
         var vk: String
@@ -27,6 +33,9 @@ struct ZKCommand: AsyncParsableCommand {
         func run() async throws {
             let outcome = ZKVerifyCLI.run(vkPath: vk, proofPath: proof, publicPath: publicInputs, json: json)
             print(outcome.line)
+            if let warning = outcome.warning {
+                FileHandle.standardError.write(Data((warning + "\n").utf8))
+            }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
         }
     }

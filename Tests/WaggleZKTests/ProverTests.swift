@@ -70,7 +70,7 @@ struct ProverTests {
         let pk = try Groth16Setup.generate(cs, randomness: Groth16SetupRandomness(seed: Self.setupSeed))
         let (proof, pub) = try Groth16Prover.prove(pk, cs, r: Fr(11), s: Fr(13))
         #expect(pub == [Fr(35)])
-        let vk = try PreparedVerifyingKey(pk.verifyingKey)  // also checks its vk_alphabeta_12
+        let vk = PreparedVerifyingKey(pk.verifyingKey)
         #expect(try vk.verify(proof, publicInputs: pub))
         #expect(try vk.verify(proof, publicInputs: [Fr(36)]) == false)
         let a2 = try Groth16Proof(a: G1Projective(proof.a).doubled().affine, b: proof.b, c: proof.c)
@@ -86,7 +86,7 @@ struct ProverTests {
         let (proof2, _) = try Groth16Prover.prove(pk, cs, r: Fr(17), s: Fr(19))
         #expect(proof2 != proof)
         let items = [Groth16BatchItem(proof: proof, publicInputs: pub), Groth16BatchItem(proof: proof2, publicInputs: pub)]
-        #expect(try vk.batchVerify(items, seed: Fr(5)).allValid)
+        #expect(vk.batchVerify(items).allValid)
     }
 
     @Test func keysWithManyPublicInputsVerifyWithoutFixedBaseTables() throws {
@@ -98,7 +98,7 @@ struct ProverTests {
             cs.enforce(LinearCombination(x), LinearCombination(x), LinearCombination(sq), name: "sq\(i)")
         }
         let pk = try Groth16Setup.generate(cs, randomness: Groth16SetupRandomness(seed: Fr(3)))
-        let vk = try PreparedVerifyingKey(pk.verifyingKey)
+        let vk = PreparedVerifyingKey(pk.verifyingKey)
         #expect(vk.icTables.isEmpty)
         let (proof, pub) = try Groth16Prover.prove(pk, cs, r: Fr(5), s: Fr(6))
         #expect(try vk.verify(proof, publicInputs: pub))
@@ -106,7 +106,7 @@ struct ProverTests {
         bad[69] = bad[69] + .one
         #expect(try vk.verify(proof, publicInputs: bad) == false)
         let items = [Groth16BatchItem(proof: proof, publicInputs: pub), Groth16BatchItem(proof: proof, publicInputs: bad)]
-        #expect(try vk.batchVerify(items, seed: Fr(1)).invalidIndices == [1])
+        #expect(vk.batchVerify(items).invalidIndices == [1])
     }
 
     @Test func proverRefusesUnsatisfiedOrMismatchedSystems() throws {

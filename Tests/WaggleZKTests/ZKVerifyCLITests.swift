@@ -76,4 +76,55 @@ struct ZKVerifyCLITests {
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(o.line.utf8)) as? [String: Any])
         #expect((obj["reason"] as? String)?.contains("a\nb\u{01}") == true)
     }
+
+    /// The fixture's key is forgeable (δ = γ): the verdict and exit code stay the mathematical ones,
+    /// with a warning (a stderr line in text mode, fields in JSON).
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func forgeableKeyKeepsTheVerdictAndWarns() throws {
+        let o = Self.run("groth16/circom-compat-b64f038")
+        #expect(o.exitCode == 0)
+        #expect(o.line.hasPrefix("valid: "))
+        let warning = try #require(o.warning)
+        #expect(warning.hasPrefix("warning: the verification key is forgeable (δ = γ)"))
+        #expect(warning.contains("no secret δ contribution"))
+        #expect(!warning.contains("\n"))
+
+        let j = Self.run("groth16/circom-compat-b64f038", json: true)
+        #expect(j.exitCode == 0)
+        #expect(j.warning == nil)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.line.utf8)) as? [String: Any])
+        #expect(obj["valid"] as? Bool == true)
+        #expect(obj["forgeable_key"] as? Bool == true)
+        #expect((obj["warning"] as? String)?.contains("forgeable (δ = γ)") == true)
+
+        // A failing proof under the same key: still exit 1, still the warning.
+        let tampered = try Self.temp("[\"1\"]")
+        defer { try? FileManager.default.removeItem(atPath: tampered) }
+        let bad = Self.run("groth16/circom-compat-b64f038", publicPath: tampered, json: true)
+        #expect(bad.exitCode == 1)
+        let badObj = try #require(try JSONSerialization.jsonObject(with: Data(bad.line.utf8)) as? [String: Any])
+        #expect(badObj["forgeable_key"] as? Bool == true)
+
+        // Keys with a secret δ: no warning, and `forgeable_key: false` in JSON.
+        let honest = Self.run("groth16/gnark-cubic", json: true)
+        #expect(honest.warning == nil)
+        let honestObj = try #require(try JSONSerialization.jsonObject(with: Data(honest.line.utf8)) as? [String: Any])
+        #expect(honestObj["forgeable_key"] as? Bool == false)
+        #expect(honestObj["warning"] == nil)
+        #expect(Self.run("groth16/gnark-cubic").warning == nil)
+    }
+
+    @Test(.enabled(if: Vectors.available, "shared/vectors not found"))
+    func duplicateKeysAreAnError() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Self.path("groth16/gnark-cubic", "proof.json"))), as: UTF8.self)
+        let i = text.lastIndex(of: "}")!
+        let dup = try Self.temp(String(text[..<i]) + #", "pi_a": ["1", "2", "1"]"# + String(text[i...]))
+        defer { try? FileManager.default.removeItem(atPath: dup) }
+        let o = ZKVerifyCLI.run(
+            vkPath: Self.path("groth16/gnark-cubic", "verification_key.json"), proofPath: dup,
+            publicPath: Self.path("groth16/gnark-cubic", "public.json"), json: false)
+        #expect(o.exitCode == 2)
+        #expect(o.line.hasPrefix("error: "))
+        #expect(o.line.contains("duplicate key \"pi_a\""))
+    }
 }

@@ -1,9 +1,11 @@
-/// A minimal ordered JSON writer (key order matters for byte-stable output).
-indirect enum JSONValue {
+/// The writer of snarkjs's file layout: fields in snarkjs's order, one-space indentation, numbers
+/// as decimal strings. Writing only: every JSON document is read with WaggleCore's strict parser
+/// (`JSONValue.parse`), whose serializer sorts keys and so cannot reproduce snarkjs's layout.
+indirect enum OrderedJSON {
     case string(String)
     case number(Int)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([OrderedJSON])
+    case object([(String, OrderedJSON)])
 
     func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: " ", count: indent + 1)
