@@ -250,8 +250,9 @@ public struct ConsensusStateMachine: Sendable {
             overflowedRounds.insert(proposal.round)
             return
         }
-        guard proposer(round: proposal.round) == proposal.proposer else { return }
+        // A far round spends the sender's catch-up budget before its proposer is computed.
         guard existing != nil || votes?.admitRound(proposal.round, sender: index) == true else { return }
+        guard proposer(round: proposal.round) == proposal.proposer else { return }
         store(ReceivedProposal(proposal: proposal, isValid: isValid))
         votes?.noteSender(index: index, round: proposal.round)
         evaluateAfterInput(eventRound: proposal.round)

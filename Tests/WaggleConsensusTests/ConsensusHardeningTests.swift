@@ -92,8 +92,10 @@ struct ScriptedNetwork {
         var engineC = try guarded(c, disks[c])
 
         _ = engineA.handle(f.start())
-        let proposal = try #require(engineA.handle(.proposeValue(height: 1, round: 0, blockID: X)).proposals.first)
-        let prevoteA = try #require(engineA.handle(.proposal(proposal, blockIsValid: true)).votes.first)
+        var outA = engineA.handle(.proposeValue(height: 1, round: 0, blockID: X))
+        let proposal = try #require(outA.proposals.first)
+        if outA.votes.isEmpty { outA += engineA.handle(.proposal(proposal, blockIsValid: true)) }
+        let prevoteA = try #require(outA.votes.first)
         _ = engineB.handle(f.start())
         let prevoteB = try #require(engineB.handle(.proposal(proposal, blockIsValid: true)).votes.first)
 
