@@ -83,6 +83,8 @@ public struct ConsensusStateMachine: Sendable {
 
     /// Different signed proposals kept per round beyond those a quorum supports.
     public static let maxProposalsPerRound = 4
+    /// Rounds remembered as having dropped a proposal (to ask for it again on a quorum).
+    static let maxRememberedDroppedRounds = 256
 
     /// `signer` is nil for a node that follows consensus without voting.
     public init(chainID: String, config: ConsensusConfig = ConsensusConfig(), signer: (any ConsensusSigner)?) {
@@ -151,7 +153,18 @@ public struct ConsensusStateMachine: Sendable {
     /// wait for the next one instead of being lost.
     private mutating func process(edgeTriggered input: ConsensusInput) {
         if signedThisStep {
-            if deferred.count < Self.maxDeferredInputs { deferred.append(input) }
+            if deferred.count >= Self.maxDeferredInputs {
+                // Keep what can still matter: inputs of this height and round or later.
+                deferred.removeAll { old in
+                    switch old {
+                    case .timeout(let t): t.height != height || t.round < round
+                    case .proposeValue(let h, let r, _): h != height || r < round
+                    default: true
+                    }
+                }
+                if deferred.count >= Self.maxDeferredInputs { deferred.removeFirst() }
+            }
+            deferred.append(input)
             return
         }
         switch input {
@@ -208,15 +221,7 @@ public struct ConsensusStateMachine: Sendable {
         // guard holds one for this height that is newer than the checkpoint's lock (a crash
         // between the guard's write and the checkpoint's), the lock is restored before anything
         // else happens, whichever round the node then moves to.
-        if let last = signer?.lastSignState, last.height == start.height, last.step == SignStep.precommit.rawValue,
-            let id = recoverVote(.precommit, round: last.round)?.blockID, (locked?.round).map({ $0 < last.round }) ?? true
-        {
-            locked = .init(round: last.round, blockID: id)
-            // Keep validRound ≥ lockedRound, so that as a proposer it re-proposes what it is
-            // locked on instead of a block its own lock would make it prevote nil on.
-            if (valid?.round).map({ $0 < last.round }) ?? true { valid = .init(round: last.round, blockID: id) }
-            checkpointDirty = true
-        }
+        adoptLockFromGuard()
         // Never re-enter a round below the last one this validator signed in: the guard would
         // refuse to sign there anyway, and a lock restored above must not be replaced by one from
         // a lower round (locks only move up).
@@ -243,15 +248,20 @@ public struct ConsensusStateMachine: Sendable {
         guard let index = validators.index(of: proposal.proposer),
             proposal.verify(chainID: chainID, publicKey: validators.validators[index].publicKey)
         else { return }
+        votes?.noteRoundSeen(index: index, round: proposal.round)
         let existing = proposals[proposal.round]
         if let existing, existing.byBlock.count >= Self.maxProposalsPerRound, !hasQuorum(round: proposal.round, for: proposal.blockID) {
             // An equivocating proposer's flood: dropped, but if a quorum forms for this block the
             // engine asks the host for it again (`proposalNeeded`).
-            overflowedRounds.insert(proposal.round)
+            if overflowedRounds.count < Self.maxRememberedDroppedRounds { overflowedRounds.insert(proposal.round) }
             return
         }
         // A far round spends the sender's catch-up budget before its proposer is computed.
-        guard existing != nil || votes?.admitRound(proposal.round, sender: index) == true else { return }
+        guard existing != nil || votes?.admitRound(proposal.round, sender: index) == true else {
+            if overflowedRounds.count < Self.maxRememberedDroppedRounds { overflowedRounds.insert(proposal.round) }
+            if proposal.round > round { evaluateAfterInput(eventRound: proposal.round) }
+            return
+        }
         guard proposer(round: proposal.round) == proposal.proposer else { return }
         store(ReceivedProposal(proposal: proposal, isValid: isValid))
         votes?.noteSender(index: index, round: proposal.round)
@@ -316,9 +326,25 @@ public struct ConsensusStateMachine: Sendable {
 
     /// StartRound (line 11). Every node schedules the propose timeout (as CometBFT does), the
     /// proposer too, so that a host that never answers `requestValue` cannot stall the round.
+    /// A precommit for a block is only signed together with locking on it (line 36). When the
+    /// guard's last signature is such a precommit in a round above this engine's lock (a crash
+    /// between the guard's write and the checkpoint's, or a stale copy of the engine), the lock
+    /// is taken back before this engine prevotes anything.
+    private mutating func adoptLockFromGuard() {
+        guard let last = signer?.lastSignState, last.height == height, last.step == SignStep.precommit.rawValue,
+            let id = recoverVote(.precommit, round: last.round)?.blockID, (locked?.round).map({ $0 < last.round }) ?? true
+        else { return }
+        locked = .init(round: last.round, blockID: id)
+        // Keep validRound ≥ lockedRound, so that as a proposer it re-proposes what it is locked on
+        // instead of a block its own lock would make it prevote nil on.
+        if (valid?.round).map({ $0 < last.round }) ?? true { valid = .init(round: last.round, blockID: id) }
+        checkpointDirty = true
+    }
+
     private mutating func startRound(_ r: UInt32) {
         round = r
         votes?.setRound(r)
+        adoptLockFromGuard()
         step = .propose
         prevoteTimeoutScheduled = false
         precommitTimeoutScheduled = false
@@ -459,6 +485,8 @@ public struct ConsensusStateMachine: Sendable {
             proposals[p.round] = RoundProposals(first: received, byBlock: [p.blockID: received])
         } else {
             proposals[p.round]?.byBlock[p.blockID] = received
+            // A re-delivered first proposal (now judged valid) is still the first (lines 22, 28).
+            if proposals[p.round]?.first.proposal == p { proposals[p.round]?.first = received }
         }
     }
 
@@ -504,6 +532,12 @@ public struct ConsensusStateMachine: Sendable {
             // Line 55: f+1 of the power is already in a higher round.
             if eventRound > round, votes?.hasOneThirdSenders(round: eventRound) == true {
                 startRound(eventRound)
+                continue
+            }
+            // The same rule over each validator's highest signed round, so that messages refused
+            // by the catch-up budget still move a lagging node on.
+            if let target = votes?.roundReachedByOneThird(above: round), target > round {
+                startRound(target)
                 continue
             }
             if !applyCurrentRoundRule() { return }

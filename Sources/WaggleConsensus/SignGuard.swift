@@ -165,6 +165,15 @@ public final class SignGuard<Persistence: SignStatePersistence>: ConsensusSigner
             } catch {
                 throw SignRefusal(.persistenceFailed, "could not read the sign state: \(error)")
             }
+            // The state on disk may only move forward: a file deleted or restored from an older
+            // copy while the node runs would let it sign again what it already signed.
+            if let known = cached {
+                guard let p = persisted, (p.height, p.round, p.step) >= (known.height, known.round, known.step) else {
+                    throw SignRefusal(
+                        .persistenceFailed,
+                        "the sign state on disk went back from height \(known.height) round \(known.round) step \(known.step); refusing to sign")
+                }
+            }
             cached = persisted
             if let last = persisted {
                 if last.height > height {

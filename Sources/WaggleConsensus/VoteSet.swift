@@ -148,11 +148,47 @@ public struct HeightVoteSet: Sendable {
     private var catchUpRounds: [Int: [UInt32]] = [:]
     /// CometBFT keeps at most two unexpected rounds per peer (consensus/types/height_vote_set.go).
     public static let maxCatchUpRoundsPerValidator = 2
+    /// The highest round each validator (by index) sent a validly signed message for, kept even
+    /// when the message itself was refused: n integers, no vote set. A node whose catch-up budget
+    /// is spent still learns that more than a third of the power has moved on.
+    private var highestRound: [UInt32?]
+    private var skipCache: (above: UInt32, target: UInt32?)?
 
     public init(chainID: String, height: UInt64, validators: ValidatorSet) {
         self.chainID = chainID
         self.height = height
         self.validators = validators
+        highestRound = Array(repeating: nil, count: validators.count)
+    }
+
+    /// Records that validator `index` sent a validly signed message for `round`.
+    public mutating func noteRoundSeen(index: Int, round r: UInt32) {
+        guard highestRound.indices.contains(index), (highestRound[index] ?? 0) < r || highestRound[index] == nil else { return }
+        highestRound[index] = r
+        skipCache = nil
+    }
+
+    /// The highest round r above `round` such that validators whose latest signed message is for
+    /// round r or later hold more than a third of the power (the f+1 round skip of line 55, over
+    /// each validator's highest round rather than one round's senders).
+    public mutating func roundReachedByOneThird(above round: UInt32) -> UInt32? {
+        if let cache = skipCache, cache.above == round { return cache.target }
+        var ahead: [(round: UInt32, power: UInt64)] = []
+        for (i, r) in highestRound.enumerated() {
+            if let r, r > round { ahead.append((r, validators.validators[i].votingPower)) }
+        }
+        ahead.sort { $0.round > $1.round }
+        var power: UInt64 = 0
+        var target: UInt32?
+        for entry in ahead {
+            power += entry.power
+            if validators.exceedsOneThird(power) {
+                target = entry.round
+                break
+            }
+        }
+        skipCache = (round, target)
+        return target
     }
 
     /// The engine moved to `round`.
@@ -194,6 +230,7 @@ public struct HeightVoteSet: Sendable {
                 signatureChecked = true
             }
             // Only a validly signed vote spends its validator's catch-up budget.
+            noteRoundSeen(index: index, round: round)
             guard admitRound(round, sender: index) else { return .rejected(.unwantedRound) }
         }
         let fresh = { VoteSet(chainID: chainID, height: height, round: round, type: vote.type, validators: validators) }
@@ -202,7 +239,15 @@ public struct HeightVoteSet: Sendable {
             vote.type == .prevote
             ? prevotes[round, default: fresh()].add(vote, signatureChecked: signatureChecked)
             : precommits[round, default: fresh()].add(vote, signatureChecked: signatureChecked)
-        if case .added = result, let i = validators.index(of: vote.validator) { noteSender(index: i, round: round) }
+        if let i = validators.index(of: vote.validator) {
+            switch result {
+            case .added:
+                noteSender(index: i, round: round)
+                noteRoundSeen(index: i, round: round)
+            case .conflicting, .alreadyReported: noteRoundSeen(index: i, round: round)
+            case .duplicate, .rejected: break
+            }
+        }
         return result
     }
 

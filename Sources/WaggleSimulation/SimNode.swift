@@ -73,6 +73,18 @@ struct SimNode {
     /// replayed into the engine after a restart (the node's write-ahead log).
     var ownVotes: [Vote] = []
     var ownProposal: (Proposal, SimBlock, [Vote])?
+    /// The rest of the write-ahead log: every proposal and vote handed to the engine at the
+    /// current height, in order (the host contract: inputs that moved the state machine are
+    /// logged too, so a restarted validator gets back the polka behind a lock its guard restores).
+    var walInputs: [ConsensusInput] = []
+    /// The highest (height, round, step) this engine incarnation signed and released.
+    var releasedThisIncarnation: LastSignStateKey?
+
+    mutating func noteReleased(_ key: LastSignStateKey) {
+        guard behaviour == .honest || behaviour == .invalidProposer else { return }
+        if let m = releasedThisIncarnation, (m.height, m.round, m.step) >= (key.height, key.round, key.step) { return }
+        releasedThisIncarnation = key
+    }
 
     // Memory.
     var futureBuffer: [(from: Int, message: SimMessage)] = []
@@ -147,6 +159,7 @@ struct SimNode {
             selection = selection.advanced()
         }
         checkpoint = nil
+        walInputs = []
         knownBlocks = knownBlocks.filter { $0.value.height > h }
         proposals = proposals.filter { $0.value.height > h }
         firstVote = [:]

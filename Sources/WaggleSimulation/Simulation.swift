@@ -84,11 +84,12 @@ public final class Simulation {
     /// Rounds in which the forkers push every honest validator toward one block.
     private var adversaryPushes: Set<HeightRound> = []
     private var adversaryProposed: Set<HeightRound> = []
-    /// (height, round, type) the forkers have voted in (the validator field is the first honest
-    /// voter's, ignored).
-    private var adversaryVoted: Set<VoteKey> = []
+    /// (height, round, type) the forkers have voted in.
+    private var adversaryVoted: Set<AdversaryVoteKey> = []
     private var adversaryValues: [HeightRound: (a: Hash256?, b: Hash256?)] = [:]
     private var hasForkers: Bool { config.behaviours.contains(.forker) }
+    /// Set while a restarted node's logged inputs are fed back (they are not logged twice).
+    private var replaying = false
     /// Receives a line per engine action when set (for replaying a seed by hand).
     public var traceLog: ((String) -> Void)?
 
@@ -220,7 +221,11 @@ public final class Simulation {
             nodes[i].emittedEvidence = []
             let n = nodes[i]
             feed(i, .startHeight(HeightStart(height: n.height, validators: n.validators, proposerSelection: n.selection, checkpoint: n.checkpoint)))
-            // Replay what this node sent before the crash (its write-ahead log).
+            // Replay the write-ahead log: the inputs the engine had at this height, then what
+            // this node sent (duplicates of logged inputs are ignored by the engine).
+            replaying = true
+            for input in n.walInputs { feed(i, input) }
+            replaying = false
             if let (p, block, _) = n.ownProposal, p.height == n.height {
                 feed(i, .proposal(p, blockIsValid: nodes[i].validate(block, chainID: config.chainID, params: config.evidenceParams)))
             }
@@ -231,6 +236,7 @@ public final class Simulation {
     /// The node loses everything but its "disk".
     private func crash(_ i: Int) {
         nodes[i].engine = nil
+        nodes[i].releasedThisIncarnation = nil
         nodes[i].incarnation += 1
         nodes[i].futureBuffer = []
         nodes[i].lastCatchUp = [:]
@@ -351,11 +357,17 @@ public final class Simulation {
             let input = work[next]
             next += 1
             guard nodes[i].isAlive else { return }
+            if case .vote(let v) = input {
+                report.engineMessages += 1
+                if !replaying, v.height == nodes[i].engine?.height { nodes[i].walInputs.append(input) }
+            }
+            if case .proposal(let p, _) = input {
+                report.engineMessages += 1
+                if !replaying, p.height == nodes[i].engine?.height { nodes[i].walInputs.append(input) }
+            }
+            let actions = nodes[i].engine?.handle(input) ?? []
             var required: VoteKey?
             if case .vote(let v) = input { required = trackVote(i, v) }
-            if case .vote = input { report.engineMessages += 1 }
-            if case .proposal = input { report.engineMessages += 1 }
-            let actions = nodes[i].engine?.handle(input) ?? []
             if let required, !nodes[i].emittedEvidence.contains(required),
                 !actions.contains(where: { if case .evidence(let e) = $0 { VoteKey(e.voteA) == required } else { false } })
             {
@@ -389,11 +401,13 @@ public final class Simulation {
         }
     }
 
-    /// Records the first vote of each (validator, height, round, type) that reached an honest
-    /// engine; returns the key when this vote conflicts with it (evidence is then required).
+    /// Records the first vote of each (validator, height, round, type) that an honest engine
+    /// accepted (it is in the engine's vote set after the step); returns the key when this vote
+    /// conflicts with it (evidence is then required). Votes the engine refused (bad signature,
+    /// unknown validator, a round no budget opened) require nothing.
     private func trackVote(_ i: Int, _ v: Vote) -> VoteKey? {
         guard nodes[i].behaviour == .honest, let engine = nodes[i].engine, v.height == engine.height,
-            v.round <= engine.round &+ engineConfig.maxRoundsAhead, nodes[i].validators.index(of: v.validator) != nil
+            engine.voteSet?.votes(v.type, round: v.round)?.allVotes.contains(v) == true
         else { return nil }
         let key = VoteKey(v)
         if let first = nodes[i].firstVote[key] {
@@ -415,12 +429,14 @@ public final class Simulation {
             nodes[i].proposals[RoundBlock(round: p.round, blockID: p.blockID)] = p
             let pol = p.polRound.flatMap { nodes[i].engine?.voteSet?.prevotes($0)?.allVotes.filter { $0.blockID == p.blockID } } ?? []
             nodes[i].ownProposal = (p, block, pol)
+            nodes[i].noteReleased(LastSignStateKey(height: p.height, round: p.round, step: SignStep.proposal.rawValue))
             broadcastProposal(from: i, p, block, pol: pol)
             // Logged and sent: handed back so the engine takes its next step (host contract).
             work.append(.proposal(p, blockIsValid: true))
         case .broadcastVote(let v):
             nodes[i].ownVotes.removeAll { $0.height != v.height || $0.round + 1 < v.round || ($0.round == v.round && $0.type == v.type) }
             nodes[i].ownVotes.append(v)
+            nodes[i].noteReleased(LastSignStateKey(height: v.height, round: v.round, step: SignStep(v.type).rawValue))
             broadcastVote(from: i, v)
             if hasForkers, nodes[i].behaviour == .honest { adversaryVote(after: v) }
             work.append(.vote(v))
@@ -445,8 +461,18 @@ public final class Simulation {
             report.evidenceEmitted += 1
             nodes[i].emittedEvidence.insert(VoteKey(e.voteA))
             nodes[i].addEvidence(e)
-        case .signingRefused:
+        case .signingRefused(let h, let r, let step, let why):
             report.signingRefusals += 1
+            // Refusals are legitimate against what an earlier incarnation signed (a restart);
+            // against what this very engine released they mean the engine went back on itself,
+            // which the guard hides but an engine without one would turn into equivocation.
+            if why.code != .persistenceFailed, let mine = nodes[i].releasedThisIncarnation,
+                (h, r, step.rawValue) <= (mine.height, mine.round, mine.step)
+            {
+                fail(
+                    "engine regression",
+                    "node \(i)'s engine asked to sign \(step) at h=\(h) r=\(r) after it signed step \(mine.step) at h=\(mine.height) r=\(mine.round) itself (\(why.code))")
+            }
         case .proposalNeeded(let h, let r, let id):
             report.proposalsAskedAgain += 1
             if let p = nodes[i].proposals[RoundBlock(round: r, blockID: id)], p.height == h, let block = nodes[i].knownBlocks[id] {
@@ -631,8 +657,13 @@ public final class Simulation {
     /// round later); in a push round, the pushed block to everyone.
     private func adversaryVote(after honest: Vote) {
         let key = HeightRound(height: honest.height, round: honest.round)
-        guard adversaryVoted.insert(VoteKey(honest)).inserted else { return }
-        let values = adversaryValues[key] ?? (honest.blockID, honest.blockID)
+        // Before the round has a plan (no proposal seen yet) the forkers echo the honest vote;
+        // once it has one they vote the plan, once per (height, round, type).
+        let planned = adversaryValues[key]
+        if planned != nil {
+            guard adversaryVoted.insert(AdversaryVoteKey(height: honest.height, round: honest.round, type: honest.type)).inserted else { return }
+        }
+        let values = planned ?? (honest.blockID, honest.blockID)
         let sideA = sides(key)
         let push = adversaryPushes.contains(key)
         for f in nodes.indices where nodes[f].behaviour == .forker {
@@ -752,6 +783,12 @@ public final class Simulation {
 struct HeightRound: Hashable {
     let height: UInt64
     let round: UInt32
+}
+
+struct AdversaryVoteKey: Hashable {
+    let height: UInt64
+    let round: UInt32
+    let type: VoteType
 }
 
 struct LastSignStateKey: Hashable {

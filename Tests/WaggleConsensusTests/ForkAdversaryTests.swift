@@ -35,7 +35,7 @@ import WaggleCore
     }
 
     @Test func anEngineWithoutItsLockChecksFailsTheSweep() {
-        let found = Self.failures(1...60) { seed in
+        let found = Self.failures(1...80) { seed in
             var config = SimulationConfig.forkAttack(seed: seed, aboveOneThird: false)
             config.engineFaults.ignoreLocks = true
             return config
