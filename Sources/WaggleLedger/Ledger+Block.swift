@@ -116,8 +116,11 @@ extension Ledger {
         var info = try chainInfo(in: state)
         info.lastValidators = info.currentValidators
         info.lastHeight = height
-        if isEpochEnd(height), let next = try computeValidatorSet(state: state) {
-            info.currentValidators = next
+        if isEpochEnd(height) {
+            try countApprovals(set: info.lastValidators, state: &state)
+            if let next = try computeValidatorSet(state: state, epoch: epoch(of: height + 1)) {
+                info.currentValidators = next
+            }
         }
         put(info, .chainInfo, &state)
         return info.currentValidators
@@ -136,15 +139,16 @@ extension Ledger {
     /// The validator set derived from current bonds and reputation: every validator that is
     /// neither jailed nor tombstoned and has at least the minimum stake, by voting power (ties by
     /// address), at most `maxValidators`. Nil when no validator qualifies (the old set stays).
-    public func computeValidatorSet(state: StateOverlay) throws(LedgerError) -> ValidatorSet? {
+    /// Reputation counts decayed to `epoch`, the epoch the set signs in.
+    public func computeValidatorSet(state: StateOverlay, epoch: UInt64 = 0) throws(LedgerError) -> ValidatorSet? {
         var candidates: [Validator] = []
         for address in try addressList(.validatorIndex, state).addresses {
             guard let record = try validatorRecord(address, in: state), !record.jailed, !record.tombstoned,
                 record.totalBond >= params.minSelfBond
             else { continue }
-            let reputation = try account(record.operator, in: state)?.reputation.points ?? 0
+            let points = try account(record.operator, in: state).map { self.reputation($0.reputation, atEpoch: epoch).points } ?? 0
             let power = VotingPower.compute(
-                stake: record.totalBond, reputation: reputation, maxReputation: params.maxReputation,
+                stake: record.totalBond, reputation: points, maxReputation: params.maxReputation,
                 multiplier: params.reputationMultiplier)
             candidates.append(Validator(publicKey: record.publicKey, votingPower: power))
         }
