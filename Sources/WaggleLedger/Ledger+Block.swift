@@ -18,7 +18,11 @@ extension Ledger {
             heights.remove(height)
             setUnbondingHeights(heights, of: v, &state)
         }
-        if let lastCommit { try distributeRewards(lastCommit, state: &state) }
+        if let lastCommit {
+            let set = try chainInfo(in: state).lastValidators
+            try distributeRewards(lastCommit, state: &state)  // checks one slot per member of the set
+            try recordLiveness(lastCommit, set: set, height: height, state: &state)
+        }
     }
 
     private func distributeRewards(_ commit: Commit, state: inout StateOverlay) throws(LedgerError) {
@@ -117,6 +121,7 @@ extension Ledger {
         info.lastValidators = info.currentValidators
         info.lastHeight = height
         if isEpochEnd(height) {
+            try applyDuty(set: info.lastValidators, epoch: epoch(of: height), state: &state)
             try countApprovals(set: info.lastValidators, state: &state)
             if let next = try computeValidatorSet(state: state, epoch: epoch(of: height + 1)) {
                 info.currentValidators = next

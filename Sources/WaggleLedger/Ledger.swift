@@ -207,10 +207,8 @@ public struct Ledger: Sendable {
             try closeTask(sender: senderAddress, task: id, height: height, state: &state)
         case .contribute(let id, let proof, let inputs):
             try contribute(sender: senderAddress, nonce: tx.nonce, task: id, proof: proof, inputs: inputs, height: height, state: &state)
-        case .unjail:
-            // Nothing jails a validator yet (downtime jailing at epoch boundaries is not built),
-            // so there is no jail period to end.
-            throw LedgerError(.unsupportedTransaction, "unjail is not accepted yet: downtime jailing is not built, so no validator is jailed")
+        case .unjail(let validator):
+            try unjail(sender: senderAddress, validator: validator, height: height, state: &state)
         }
     }
 

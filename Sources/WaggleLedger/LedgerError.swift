@@ -46,8 +46,9 @@ public struct LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let invalidProof = Code(name: "invalid_proof", rpcCode: 1038)
         public static let proofRejected = Code(name: "proof_rejected", rpcCode: 1039)
         public static let invalidName = Code(name: "invalid_name", rpcCode: 1040)
-        public static let unsupportedTransaction = Code(name: "unsupported_transaction", rpcCode: 1041)
-        public static let invalidDataset = Code(name: "invalid_dataset", rpcCode: 1042)
+        public static let invalidDataset = Code(name: "invalid_dataset", rpcCode: 1041)
+        public static let notJailed = Code(name: "not_jailed", rpcCode: 1042)
+        public static let jailPeriodNotOver = Code(name: "jail_period_not_over", rpcCode: 1043)
 
         public var description: String { name }
     }

@@ -27,16 +27,13 @@ public struct LedgerParams: Hashable, Sendable, Codable {
     /// Share of reputation kept per elapsed epoch, in parts per million (1,000,000: no decay).
     public var reputationRetentionPpm: UInt64
     /// Reputation credited to a validator's operator for signing enough of an epoch's commits.
-    /// (Validated; not applied yet: epoch-boundary duty credit is not built.)
     public var validatorDutyCredit: UInt64
-    /// Share of an epoch's commits a validator must sign, in basis points. (Validated; downtime
-    /// jailing is not built yet.)
+    /// Share of an epoch's commits a validator must sign, in basis points, or it is jailed.
     public var minSignedPerEpochBps: UInt64
     /// Share of reputation a validator's operator loses when it is jailed for downtime, in basis
-    /// points. (Validated; downtime jailing is not built yet.)
+    /// points.
     public var downtimeReputationCutBps: UInt64
-    /// Epochs a validator stays jailed for downtime before `unjail`. (Validated; downtime jailing
-    /// is not built yet.)
+    /// Epochs a validator stays jailed for downtime before `unjail`.
     public var jailEpochs: UInt64
     /// Smallest fee of a `contribute` transaction (its proof costs a pairing check); the larger
     /// of this and `min_fee` applies.

@@ -25,6 +25,8 @@ public struct StateKey: Hashable, Comparable, Sendable, CustomStringConvertible 
         case contribution = 0x0F
         case contributionInputs = 0x10
         case reputationGain = 0x11
+        case liveness = 0x12
+        case jailRelease = 0x13
     }
 
     private static func withU64(_ ns: Namespace, _ v: UInt64, _ rest: [UInt8] = []) -> StateKey {
@@ -59,6 +61,13 @@ public struct StateKey: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
     /// Reputation an account gained in its latest epoch with a gain (the per-epoch cap).
     public static func reputationGain(_ a: Address) -> StateKey { StateKey(bytes: [Namespace.reputationGain.rawValue] + a.bytes) }
+    /// How many commits included in blocks of an epoch had the validator in their set, and how
+    /// many it signed (downtime and duty credit).
+    public static func liveness(_ validator: Address) -> StateKey { StateKey(bytes: [Namespace.liveness.rawValue] + validator.bytes) }
+    /// The first epoch in which a validator jailed for downtime may `unjail` (absent when not jailed).
+    public static func jailRelease(_ validator: Address) -> StateKey {
+        StateKey(bytes: [Namespace.jailRelease.rawValue] + validator.bytes)
+    }
     /// The next dataset, model and task ids.
     public static let workCounters = StateKey(bytes: [Namespace.chain.rawValue, 0x02])
 

@@ -219,3 +219,29 @@ public struct HashList: Hashable, Sendable, CanonicalCodable {
         }
     }
 }
+
+/// Commits included in blocks of `epoch` whose set held the validator (`expected`) and how many
+/// of them it signed (`0x12 ‖ validator`).
+public struct LivenessRecord: Hashable, Sendable, CanonicalCodable {
+    public var epoch: UInt64
+    public var signed: UInt64
+    public var expected: UInt64
+
+    public init(epoch: UInt64, signed: UInt64, expected: UInt64) {
+        self.epoch = epoch
+        self.signed = signed
+        self.expected = expected
+    }
+
+    public func encode(to e: inout CanonicalEncoder) {
+        e.u64(epoch)
+        e.u64(signed)
+        e.u64(expected)
+    }
+
+    public init(from d: inout CanonicalDecoder) throws {
+        epoch = try d.u64()
+        signed = try d.u64()
+        expected = try d.u64()
+    }
+}

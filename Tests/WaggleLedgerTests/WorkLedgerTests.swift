@@ -221,11 +221,6 @@ import WaggleZK
                 .contribute(task: 2, proof: [UInt8](repeating: 0, count: 256), publicInputs: [b2, ScalarBytes(9)]), height: 8) == nil)
     }
 
-    @Test func unjailIsRefusedUntilDowntimeJailingExists() throws {
-        var f = try LedgerFixture()
-        #expect(f.expectRejected(.unsupportedTransaction, f.keys[0], .unjail(validator: f.keys[0].address)) == nil)
-    }
-
     // MARK: Pure rules
 
     @Test func bindingInputIsCircomlibPoseidonOfSenderTaskAndNonce() throws {
