@@ -41,6 +41,8 @@ import WaggleZK
         #expect(f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputsNext), height: 12) == nil)
         let (proofOther, inputsOther) = BindingCircuit.prove(binding: BindingCircuit.binding(dataOwner.address, task: 1, nonce: n0), x: 3)
         #expect(f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofOther, publicInputs: inputsOther), height: 12) == nil)
+        let (proofTask, inputsTask) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 2, nonce: n0), x: 3)
+        #expect(f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofTask, publicInputs: inputsTask), height: 12) == nil)
         // A proof for other inputs, with this contribution's binding: the pairing refuses it.
         #expect(f.expectRejected(.proofRejected, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputs0), height: 12) == nil)
 
