@@ -78,7 +78,9 @@ public enum UsefulWorkLimits {
 
     static func name(_ d: inout CanonicalDecoder) throws -> String {
         let s = try d.string(maxLength: maxNameBytes)
-        guard isValidName(s) else { throw CodecError(.invalidValue, "a name must be 1 to \(maxNameBytes) bytes without control characters") }
+        guard isValidName(s) else {
+            throw CodecError(.invalidValue, "a name must be 1 to \(maxNameBytes) bytes without control characters")
+        }
         return s
     }
 }

@@ -135,7 +135,8 @@ extension Ledger {
 
     func checkName(_ name: String) throws(LedgerError) {
         guard UsefulWorkLimits.isValidName(name) else {
-            throw LedgerError(.invalidName, "a name must be 1 to \(UsefulWorkLimits.maxNameBytes) bytes of UTF-8 without control characters")
+            throw LedgerError(
+                .invalidName, "a name must be 1 to \(UsefulWorkLimits.maxNameBytes) bytes of UTF-8 without control characters")
         }
     }
 
@@ -145,7 +146,8 @@ extension Ledger {
         guard key.publicInputCount >= 1, key.publicInputCount <= UsefulWorkLimits.maxPublicInputs else {
             throw LedgerError(
                 .invalidVerifyingKey,
-                "a circuit needs 1 to \(UsefulWorkLimits.maxPublicInputs) public inputs (one is the binding input); this key has \(key.publicInputCount)")
+                "a circuit needs 1 to \(UsefulWorkLimits.maxPublicInputs) public inputs (one is the binding input); this key has \(key.publicInputCount)"
+            )
         }
         do { try key.requireSecretDelta() } catch { throw LedgerError(.forgeableKey, "\(error)") }
         guard Int(bindingInput) < key.publicInputCount else {
@@ -279,7 +281,9 @@ extension Ledger {
         sponsor.balance -= escrow
         put(sponsor, .account(sender), &state)
         var counters = try workCounters(in: state)
-        put(TaskRecord(sponsor: sender, spec: spec, pool: escrow, accepted: 0, closed: false, height: height), .task(counters.nextTask), &state)
+        put(
+            TaskRecord(sponsor: sender, spec: spec, pool: escrow, accepted: 0, closed: false, height: height), .task(counters.nextTask),
+            &state)
         counters.nextTask += 1
         put(counters, .workCounters, &state)
     }

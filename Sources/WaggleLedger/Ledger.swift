@@ -224,7 +224,9 @@ public struct Ledger: Sendable {
         put(recipient, .account(to), &state)
     }
 
-    private func createValidator(operator op: Address, publicKey: PublicKey, selfBond: UInt64, state: inout StateOverlay) throws(LedgerError) {
+    private func createValidator(operator op: Address, publicKey: PublicKey, selfBond: UInt64, state: inout StateOverlay)
+        throws(LedgerError)
+    {
         let address = publicKey.address
         guard try validatorRecord(address, in: state) == nil else {
             throw LedgerError(.validatorExists, "validator \(address) already exists")
@@ -260,7 +262,9 @@ public struct Ledger: Sendable {
         put(record, .validator(validator), &state)
     }
 
-    private func unbond(delegator: Address, validator: Address, amount: UInt64, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+    private func unbond(delegator: Address, validator: Address, amount: UInt64, height: UInt64, state: inout StateOverlay)
+        throws(LedgerError)
+    {
         guard amount > 0 else { throw LedgerError(.zeroAmount, "unbond amount must be positive") }
         guard var record = try validatorRecord(validator, in: state) else {
             throw LedgerError(.unknownValidator, "validator \(validator) does not exist")

@@ -90,7 +90,10 @@ public enum JSONView {
             "block_id": .string(b.id.hex),
             "header": header(b.header),
             "transactions": .array(b.transactions.map(transaction)),
-            "evidence": .array(b.evidence.map { .object(["validator": .string($0.validator.hex), "height": u64($0.height), "hash": .string($0.hash.hex)]) }),
+            "evidence": .array(
+                b.evidence.map {
+                    .object(["validator": .string($0.validator.hex), "height": u64($0.height), "hash": .string($0.hash.hex)])
+                }),
             "last_commit": b.lastCommit.map { commit($0, validators: nil) } ?? .null,
             "encoded": .string("0x" + Hex.encode(b.canonicalBytes)),
         ]
@@ -100,7 +103,10 @@ public enum JSONView {
         [
             "hash": .string(set.hash.hex),
             "total_voting_power": u64(set.totalVotingPower),
-            "validators": .array(set.validators.map { .object(["address": .string($0.address.hex), "pub_key": .string($0.publicKey.hex), "voting_power": u64($0.votingPower)]) }),
+            "validators": .array(
+                set.validators.map {
+                    .object(["address": .string($0.address.hex), "pub_key": .string($0.publicKey.hex), "voting_power": u64($0.votingPower)])
+                }),
         ]
     }
 

@@ -16,7 +16,8 @@ import WaggleTesting
                 guard let i = f.keys.firstIndex(where: { $0.address == v.address }), signers.contains(i) else { return nil }
                 return Vote.sign(chainID: f.ledger.chainID, type: .precommit, height: h - 1, round: 0, blockID: id, signer: f.keys[i])
             }
-            let commit = h == f.ledger.initialHeight ? nil : Commit(height: h - 1, round: 0, blockID: id, precommits: votes, validators: set)
+            let commit =
+                h == f.ledger.initialHeight ? nil : Commit(height: h - 1, round: 0, blockID: id, precommits: votes, validators: set)
             try f.ledger.beginBlock(height: h, lastCommit: commit, state: &f.state)
             _ = try f.ledger.endBlock(height: h, state: &f.state)
         }

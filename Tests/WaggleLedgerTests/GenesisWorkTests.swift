@@ -79,9 +79,14 @@ import WaggleZK
         expectError(text(doc([badName])), contains: "circuits[0].name")
         expectError(text(doc([Self.square, Self.square])), contains: "circuits[1].verification_key: duplicate circuit")
         let t = text(doc([Self.square]))
-        expectError(t.replacingOccurrences(of: "\"binding_input\" : 0", with: "\"binding_input\" : \"x\""), contains: "circuits[0].binding_input")
-        expectError(t.replacingOccurrences(of: "\"approved\" : true", with: "\"approved\" : true, \"extra\" : 1"), contains: "unknown field \"extra\"")
-        expectError(t.replacingOccurrences(of: "\"protocol\" : \"groth16\"", with: "\"protocol\" : \"plonk\""), contains: "circuits[0].verification_key")
+        expectError(
+            t.replacingOccurrences(of: "\"binding_input\" : 0", with: "\"binding_input\" : \"x\""), contains: "circuits[0].binding_input")
+        expectError(
+            t.replacingOccurrences(of: "\"approved\" : true", with: "\"approved\" : true, \"extra\" : 1"),
+            contains: "unknown field \"extra\"")
+        expectError(
+            t.replacingOccurrences(of: "\"protocol\" : \"groth16\"", with: "\"protocol\" : \"plonk\""),
+            contains: "circuits[0].verification_key")
     }
 
     @Test func eachReputationParameterIsValidatedWithAPreciseError() {

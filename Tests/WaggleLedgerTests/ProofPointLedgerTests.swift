@@ -25,7 +25,8 @@ import WaggleTesting
         var f = try LedgerFixture { b in
             b.circuits = [GenesisCircuit(verifyingKey: BindingCircuit.key, bindingInput: 0, name: "square", approved: true)]
         }
-        try f.apply(f.keys[0], .createTask(TaskSpec(circuit: BindingCircuit.id, reward: 10, maxContributions: 1, reputationCredit: 1, deadline: 9)))
+        try f.apply(
+            f.keys[0], .createTask(TaskSpec(circuit: BindingCircuit.id, reward: 10, maxContributions: 1, reputationCredit: 1, deadline: 9)))
         let c = TestKeys.signer(50)
         let binding = BindingCircuit.binding(c.address, task: 1, nonce: 0)
         let (good, inputs) = BindingCircuit.prove(binding: binding, x: 3)

@@ -63,7 +63,8 @@ import WaggleZK
         flipped[1 + 63] ^= 1  // alpha's y: off the curve
         #expect(f.expectRejected(.invalidVerifyingKey, s, .registerCircuit(verifyingKey: flipped, bindingInput: 0, name: "k")) == nil)
         #expect(
-            f.expectRejected(.invalidVerifyingKey, s, .registerCircuit(verifyingKey: BindingCircuit.keyBytes + [0], bindingInput: 0, name: "k"))
+            f.expectRejected(
+                .invalidVerifyingKey, s, .registerCircuit(verifyingKey: BindingCircuit.keyBytes + [0], bindingInput: 0, name: "k"))
                 == nil)
         #expect(f.expectRejected(.invalidVerifyingKey, s, .registerCircuit(verifyingKey: [2], bindingInput: 0, name: "k")) == nil)
         #expect(
@@ -101,9 +102,13 @@ import WaggleZK
         try f.apply(dataOwner, .registerDataset(commitment: ScalarBytes(7), samples: 100, name: "d1"), height: 3)
         try f.apply(dataOwner, .registerDataset(commitment: ScalarBytes(8), samples: 5, name: "d2"), height: 4)
         try f.apply(modelOwner, .commitModel(commitment: ScalarBytes(9), name: "m1"), height: 5)
-        #expect(try f.ledger.dataset(1, in: f.state) == CommitmentRecord(owner: dataOwner.address, commitment: ScalarBytes(7), samples: 100, name: "d1", height: 3))
+        #expect(
+            try f.ledger.dataset(1, in: f.state)
+                == CommitmentRecord(owner: dataOwner.address, commitment: ScalarBytes(7), samples: 100, name: "d1", height: 3))
         #expect(try f.ledger.dataset(2, in: f.state)?.height == 4)
-        #expect(try f.ledger.model(1, in: f.state) == CommitmentRecord(owner: modelOwner.address, commitment: ScalarBytes(9), samples: 0, name: "m1", height: 5))
+        #expect(
+            try f.ledger.model(1, in: f.state)
+                == CommitmentRecord(owner: modelOwner.address, commitment: ScalarBytes(9), samples: 0, name: "m1", height: 5))
         #expect(try f.ledger.workCounters(in: f.state) == WorkCounters(nextDataset: 3, nextModel: 2, nextTask: 1))
         #expect(f.expectRejected(.invalidDataset, dataOwner, .registerDataset(commitment: ScalarBytes(7), samples: 0, name: "d")) == nil)
         #expect(f.expectRejected(.invalidName, modelOwner, .commitModel(commitment: ScalarBytes(7), name: "bad\nname")) == nil)
@@ -207,7 +212,8 @@ import WaggleZK
         let b = BindingCircuit.binding(contributor.address, task: 1, nonce: 0)
         #expect(
             f.expectRejected(
-                .taskClosed, contributor, .contribute(task: 1, proof: [UInt8](repeating: 0, count: 256), publicInputs: [b, ScalarBytes(9)]),
+                .taskClosed, contributor,
+                .contribute(task: 1, proof: [UInt8](repeating: 0, count: 256), publicInputs: [b, ScalarBytes(9)]),
                 height: 5) == nil)
         // Exhausted: accepted == max (set directly; the proof-carrying path is in WorkProofTests).
         try f.apply(s, .createTask(spec(max: 1, deadline: 50)), height: 7)
@@ -233,13 +239,18 @@ import WaggleZK
         for _ in 0..<8 {
             let a = Address(rng.bytes(20))!
             let task = rng.next(), nonce = rng.next()
-            let reference = try Poseidon.hash([Fr(reducing: UInt256(bigEndian: [UInt8](repeating: 0, count: 12) + a.bytes)), Fr(task), Fr(nonce)])
+            let reference = try Poseidon.hash([
+                Fr(reducing: UInt256(bigEndian: [UInt8](repeating: 0, count: 12) + a.bytes)), Fr(task), Fr(nonce),
+            ])
             #expect(Ledger.bindingInput(sender: a, task: task, nonce: nonce) == BindingCircuit.scalar(reference))
         }
     }
 
     @Test func rewardSplitGivesFlooredSharesAndRemaindersToTheContributor() {
-        #expect(Ledger.rewardSplit(reward: 1_001, dataShareBps: 2_500, modelShareBps: 1_000, hasDataset: true, hasModel: true) == (250, 100, 651))
+        #expect(
+            Ledger.rewardSplit(reward: 1_001, dataShareBps: 2_500, modelShareBps: 1_000, hasDataset: true, hasModel: true) == (
+                250, 100, 651
+            ))
         #expect(Ledger.rewardSplit(reward: 7, dataShareBps: 5_000, modelShareBps: 5_000, hasDataset: true, hasModel: true) == (3, 3, 1))
         #expect(Ledger.rewardSplit(reward: .max, dataShareBps: 10_000, modelShareBps: 0, hasDataset: true, hasModel: false) == (.max, 0, 0))
         var rng = SplitMix64(seed: 11)

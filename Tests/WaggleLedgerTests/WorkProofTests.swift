@@ -37,14 +37,22 @@ import WaggleZK
         let n0 = f.nonce(contributor)
         let (proof0, inputs0) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: n0), x: 3)
         // A proof made for the next nonce, another sender or another task is refused (binding).
-        let (proofNext, inputsNext) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: n0 + 1), x: 3)
-        #expect(f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputsNext), height: 12) == nil)
+        let (proofNext, inputsNext) = BindingCircuit.prove(
+            binding: BindingCircuit.binding(contributor.address, task: 1, nonce: n0 + 1), x: 3)
+        #expect(
+            f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputsNext), height: 12)
+                == nil)
         let (proofOther, inputsOther) = BindingCircuit.prove(binding: BindingCircuit.binding(dataOwner.address, task: 1, nonce: n0), x: 3)
-        #expect(f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofOther, publicInputs: inputsOther), height: 12) == nil)
+        #expect(
+            f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofOther, publicInputs: inputsOther), height: 12)
+                == nil)
         let (proofTask, inputsTask) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 2, nonce: n0), x: 3)
-        #expect(f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofTask, publicInputs: inputsTask), height: 12) == nil)
+        #expect(
+            f.expectRejected(.bindingMismatch, contributor, .contribute(task: 1, proof: proofTask, publicInputs: inputsTask), height: 12)
+                == nil)
         // A proof for other inputs, with this contribution's binding: the pairing refuses it.
-        #expect(f.expectRejected(.proofRejected, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputs0), height: 12) == nil)
+        #expect(
+            f.expectRejected(.proofRejected, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputs0), height: 12) == nil)
 
         let before = try [contributor, dataOwner, modelOwner].map { try f.balance($0.address) }
         try f.apply(contributor, .contribute(task: 1, proof: proof0, publicInputs: inputs0), height: 12)
@@ -56,7 +64,8 @@ import WaggleZK
         #expect(t.pool == 1_001 && t.accepted == 1)
         #expect(
             try f.ledger.contribution(task: 1, index: 0, in: f.state)
-                == ContributionRecord(task: 1, index: 0, contributor: contributor.address, height: 12, inputsHash: Ledger.inputsHash(inputs0)))
+                == ContributionRecord(
+                    task: 1, index: 0, contributor: contributor.address, height: 12, inputsHash: Ledger.inputsHash(inputs0)))
         let rep = try #require(try f.ledger.account(contributor.address, in: f.state)?.reputation)
         #expect(rep == ReputationRecord(points: 40, lastEpoch: 1))
         #expect(try f.ledger.reputationGain(contributor.address, in: f.state) == ReputationGain(epoch: 1, gained: 40))
@@ -118,7 +127,8 @@ import WaggleZK
                 #expect(f.state.changes == before, "step \(step): a rejected \(body.tag) changed state")
             }
             #expect(try f.supplyWithPools() == supply, "step \(step): supply not conserved")
-            #expect(try f.ledger.account(who.address, in: f.state)?.reputation.points ?? 0 == 0, "an unapproved circuit earns no reputation")
+            #expect(
+                try f.ledger.account(who.address, in: f.state)?.reputation.points ?? 0 == 0, "an unapproved circuit earns no reputation")
         }
         #expect(accepted >= 1, "the sequence exercised at least one accepted contribution")
     }

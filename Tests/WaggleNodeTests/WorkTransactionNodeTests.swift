@@ -11,7 +11,8 @@ import WaggleTesting
         let f = try ChainFixture()
         let owner = TestKeys.signer(50)
         let register = Transaction.sign(
-            chainID: f.chainID, signer: owner, nonce: 0, fee: 1, body: .registerDataset(commitment: ScalarBytes(42), samples: 10, name: "d"))
+            chainID: f.chainID, signer: owner, nonce: 0, fee: 1, body: .registerDataset(commitment: ScalarBytes(42), samples: 10, name: "d")
+        )
         _ = try await f.chain.submit(try Transaction(canonicalBytes: register.canonicalBytes))
         try await f.produce()
         let ledger = f.genesis.ledger
