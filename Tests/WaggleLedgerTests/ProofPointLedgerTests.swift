@@ -47,6 +47,17 @@ import WaggleTesting
             }
             #expect(f.state.changes == before)
         }
+        // A payout that would overflow a balance is refused after the pairing, and changes nothing.
+        let saved = try #require(try f.ledger.account(c.address, in: f.state))
+        var rich = saved
+        rich.balance = .max - 5
+        f.state.set(.account(c.address), rich.canonicalBytes)
+        let before = f.state.changes
+        #expect(throws: LedgerError(.overflow, "")) {
+            try f.ledger.apply(f.tx(c, .contribute(task: 1, proof: good, publicInputs: inputs), nonce: 0), height: 2, state: &f.state)
+        }
+        #expect(f.state.changes == before)
+        f.state.set(.account(c.address), saved.canonicalBytes)
         // The unmodified proof is accepted.
         try f.apply(c, .contribute(task: 1, proof: good, publicInputs: inputs), height: 2)
         #expect(try f.ledger.task(1, in: f.state)?.accepted == 1)
