@@ -41,7 +41,7 @@ let package = Package(
         // WaggleZK reads snarkjs JSON with WaggleCore's strict parser and hashes circuit ids and
         // batch transcripts with WaggleCore's SHA-256 and canonical encoder.
         .target(name: "WaggleZK", dependencies: ["WaggleCore"]),
-        .target(name: "WaggleLedger", dependencies: ["WaggleCore"]),
+        .target(name: "WaggleLedger", dependencies: ["WaggleCore", "WaggleZK"]),
         .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
         // The P2P protocol's pure parts: Noise handshake, identity binding, node info, framing.
         .target(name: "WaggleP2P", dependencies: ["WaggleCore", "WaggleCrypto"]),
@@ -116,7 +116,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
-        .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting"]),
+        .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting", "WaggleZK"]),
         .testTarget(
             name: "WaggleConsensusTests", dependencies: ["WaggleConsensus", "WaggleSimulation"]),
         .testTarget(

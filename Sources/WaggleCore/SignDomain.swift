@@ -40,6 +40,8 @@ public enum HashDomain {
     public static let circuit: UInt8 = 0x15
     /// Seed of a Groth16 batch verification's coefficients (WaggleZK, Docs/ZK.md).
     public static let groth16Batch: UInt8 = 0x16
+    /// A contribution's public-input set: SHA-256(0x17 ‖ list<field element>).
+    public static let publicInputs: UInt8 = 0x17
     // 0x20 (leaf), 0x21 (internal node) and 0x22 (value) are the state tree's, defined in
     // SparseMerkleHashing; keep new domains clear of them.
 }

@@ -1,4 +1,5 @@
 import WaggleCore
+import WaggleZK
 
 /// A validator in genesis: its consensus key, the account that operates it, its self-bond.
 public struct GenesisValidator: Hashable, Sendable {
@@ -25,6 +26,22 @@ public struct GenesisAccount: Hashable, Sendable {
     }
 }
 
+/// A circuit registered at genesis: a snarkjs verification key, its binding input, a name, and
+/// whether it starts approved (earns reputation).
+public struct GenesisCircuit: Hashable, Sendable {
+    public var verifyingKey: Groth16VerifyingKey
+    public var bindingInput: UInt32
+    public var name: String
+    public var approved: Bool
+
+    public init(verifyingKey: Groth16VerifyingKey, bindingInput: UInt32, name: String, approved: Bool) {
+        self.verifyingKey = verifyingKey
+        self.bindingInput = bindingInput
+        self.name = name
+        self.approved = approved
+    }
+}
+
 /// The genesis document (config/genesis.json). Genesis/README.md explains every field.
 public struct GenesisDoc: Hashable, Sendable {
     public var chainID: String
@@ -35,11 +52,14 @@ public struct GenesisDoc: Hashable, Sendable {
     public var ledgerParams: LedgerParams
     public var validators: [GenesisValidator]
     public var accounts: [GenesisAccount]
+    public var circuits: [GenesisCircuit]
 
     public init(
         chainID: String, genesisTimeMs: Int64, initialHeight: UInt64 = 1, consensusParams: ConsensusParams = ConsensusParams(),
-        ledgerParams: LedgerParams = LedgerParams(), validators: [GenesisValidator], accounts: [GenesisAccount]
+        ledgerParams: LedgerParams = LedgerParams(), validators: [GenesisValidator], accounts: [GenesisAccount],
+        circuits: [GenesisCircuit] = []
     ) {
+        self.circuits = circuits
         self.chainID = chainID
         self.genesisTimeMs = genesisTimeMs
         genesisTime = Timestamp.formatRFC3339(ms: genesisTimeMs)
@@ -78,7 +98,9 @@ public struct GenesisDoc: Hashable, Sendable {
     }
 
     private static func parse(_ j: JSONReader) throws -> GenesisDoc {
-        try j.onlyKeys(["chain_id", "genesis_time", "initial_height", "consensus_params", "ledger_params", "validators", "accounts"])
+        try j.onlyKeys([
+            "chain_id", "genesis_time", "initial_height", "consensus_params", "ledger_params", "validators", "accounts", "circuits",
+        ])
         let chainID = try j.field("chain_id").string()
         guard isValidChainID(chainID) else {
             throw j.fail("chain_id \"\(chainID)\" must be 1 to 50 characters from [A-Za-z0-9._-]")
@@ -101,7 +123,9 @@ public struct GenesisDoc: Hashable, Sendable {
         if let l = try j.optionalField("ledger_params") {
             try l.onlyKeys([
                 "epoch_length", "unbonding_period", "min_fee", "block_reward", "min_self_bond", "max_validators",
-                "reputation_multiplier", "max_reputation", "min_delegation",
+                "reputation_multiplier", "max_reputation", "min_delegation", "max_reputation_gain_per_epoch",
+                "reputation_retention_ppm", "validator_duty_credit", "min_signed_per_epoch_bps", "downtime_reputation_cut_bps",
+                "jail_epochs", "min_contribution_fee",
             ])
             lp.epochLength = try l.uint64("epoch_length", default: lp.epochLength)
             lp.unbondingPeriod = try l.uint64("unbonding_period", default: lp.unbondingPeriod)
@@ -112,6 +136,13 @@ public struct GenesisDoc: Hashable, Sendable {
             lp.reputationMultiplier = try l.uint64("reputation_multiplier", default: lp.reputationMultiplier)
             lp.maxReputation = try l.uint64("max_reputation", default: lp.maxReputation)
             lp.minDelegation = try l.uint64("min_delegation", default: lp.minDelegation)
+            lp.maxReputationGainPerEpoch = try l.uint64("max_reputation_gain_per_epoch", default: lp.maxReputationGainPerEpoch)
+            lp.reputationRetentionPpm = try l.uint64("reputation_retention_ppm", default: lp.reputationRetentionPpm)
+            lp.validatorDutyCredit = try l.uint64("validator_duty_credit", default: lp.validatorDutyCredit)
+            lp.minSignedPerEpochBps = try l.uint64("min_signed_per_epoch_bps", default: lp.minSignedPerEpochBps)
+            lp.downtimeReputationCutBps = try l.uint64("downtime_reputation_cut_bps", default: lp.downtimeReputationCutBps)
+            lp.jailEpochs = try l.uint64("jail_epochs", default: lp.jailEpochs)
+            lp.minContributionFee = try l.uint64("min_contribution_fee", default: lp.minContributionFee)
         }
         var validators: [GenesisValidator] = []
         for v in try j.field("validators").array() {
@@ -127,9 +158,22 @@ public struct GenesisDoc: Hashable, Sendable {
             try a.onlyKeys(["address", "balance"])
             accounts.append(GenesisAccount(address: try a.field("address").address(), balance: try a.field("balance").uint64()))
         }
+        var circuits: [GenesisCircuit] = []
+        for c in try j.optionalField("circuits")?.array() ?? [] {
+            try c.onlyKeys(["verification_key", "binding_input", "name", "approved"])
+            let vkField = try c.field("verification_key")
+            let key: Groth16VerifyingKey
+            do { key = try SnarkJS.parseVerifyingKey(json: vkField.value) } catch {
+                throw vkField.fail("not a valid snarkjs verification key: \(error)")
+            }
+            circuits.append(
+                GenesisCircuit(
+                    verifyingKey: key, bindingInput: try c.field("binding_input").uint32(), name: try c.field("name").string(),
+                    approved: try c.optionalField("approved")?.bool() ?? false))
+        }
         var doc = GenesisDoc(
             chainID: chainID, genesisTimeMs: timeMs, initialHeight: initialHeight, consensusParams: cp, ledgerParams: lp,
-            validators: validators, accounts: accounts)
+            validators: validators, accounts: accounts, circuits: circuits)
         doc.genesisTime = try timeField.string()
         try doc.validate()
         return doc
@@ -156,7 +200,21 @@ public struct GenesisDoc: Hashable, Sendable {
                 "reputation_multiplier": .string(String(ledgerParams.reputationMultiplier)),
                 "max_reputation": .string(String(ledgerParams.maxReputation)),
                 "min_delegation": .string(String(ledgerParams.minDelegation)),
+                "max_reputation_gain_per_epoch": .string(String(ledgerParams.maxReputationGainPerEpoch)),
+                "reputation_retention_ppm": .string(String(ledgerParams.reputationRetentionPpm)),
+                "validator_duty_credit": .string(String(ledgerParams.validatorDutyCredit)),
+                "min_signed_per_epoch_bps": .string(String(ledgerParams.minSignedPerEpochBps)),
+                "downtime_reputation_cut_bps": .string(String(ledgerParams.downtimeReputationCutBps)),
+                "jail_epochs": .string(String(ledgerParams.jailEpochs)),
+                "min_contribution_fee": .string(String(ledgerParams.minContributionFee)),
             ]),
+            "circuits": .array(
+                circuits.map {
+                    .object([
+                        "verification_key": (try? JSONValue.parse(Array(SnarkJS.encode($0.verifyingKey)))) ?? .null,
+                        "binding_input": .uint(UInt64($0.bindingInput)), "name": .string($0.name), "approved": .bool($0.approved),
+                    ])
+                }),
             "validators": .array(
                 validators.map {
                     .object([
@@ -202,6 +260,18 @@ public struct GenesisDoc: Hashable, Sendable {
             guard seenAccounts.insert(a.address).inserted else { throw bad("accounts[\(i)].address: duplicate account \(a.address)") }
             try add(a.balance)
         }
+        var seenCircuits = Set<Hash256>()
+        for (i, c) in circuits.enumerated() {
+            do { try Ledger.admitKey(c.verifyingKey, bindingInput: c.bindingInput) } catch {
+                throw bad("circuits[\(i)]: \(error.reason)")
+            }
+            guard UsefulWorkLimits.isValidName(c.name) else {
+                throw bad("circuits[\(i)].name: must be 1 to \(UsefulWorkLimits.maxNameBytes) bytes without control characters")
+            }
+            guard seenCircuits.insert(c.verifyingKey.circuitID).inserted else {
+                throw bad("circuits[\(i)].verification_key: duplicate circuit \(c.verifyingKey.circuitID)")
+            }
+        }
         // Voting power is at most M * stake, and all stake comes out of the supply: keeping
         // M * supply below 2^59 keeps the total voting power below 2^60 with room for issuance.
         let (maxPower, o) = supply.multipliedReportingOverflow(by: ledgerParams.reputationMultiplier)
@@ -230,6 +300,13 @@ public struct GenesisDoc: Hashable, Sendable {
             supply += v.selfBond
         }
         ledger.put(index, .validatorIndex, &state)
+        for c in circuits {
+            ledger.put(
+                CircuitRecord(
+                    verifyingKey: c.verifyingKey.canonicalBytes, bindingInput: c.bindingInput, name: c.name, approved: c.approved,
+                    registrant: nil, height: initialHeight - 1),
+                .circuit(c.verifyingKey.circuitID), &state)
+        }
         guard let set = try ledger.computeValidatorSet(state: state) else {
             throw LedgerError(.invalidGenesis, "genesis: no validator qualifies for the validator set")
         }

@@ -18,7 +18,11 @@ extension Ledger {
             heights.remove(height)
             setUnbondingHeights(heights, of: v, &state)
         }
-        if let lastCommit { try distributeRewards(lastCommit, state: &state) }
+        if let lastCommit {
+            let set = try chainInfo(in: state).lastValidators
+            try distributeRewards(lastCommit, state: &state)  // checks one slot per member of the set
+            try recordLiveness(lastCommit, set: set, height: height, state: &state)
+        }
     }
 
     private func distributeRewards(_ commit: Commit, state: inout StateOverlay) throws(LedgerError) {
@@ -116,8 +120,12 @@ extension Ledger {
         var info = try chainInfo(in: state)
         info.lastValidators = info.currentValidators
         info.lastHeight = height
-        if isEpochEnd(height), let next = try computeValidatorSet(state: state) {
-            info.currentValidators = next
+        if isEpochEnd(height) {
+            try applyDuty(set: info.lastValidators, epoch: epoch(of: height), state: &state)
+            try countApprovals(set: info.lastValidators, state: &state)
+            if let next = try computeValidatorSet(state: state, epoch: epoch(of: height + 1)) {
+                info.currentValidators = next
+            }
         }
         put(info, .chainInfo, &state)
         return info.currentValidators
@@ -136,15 +144,16 @@ extension Ledger {
     /// The validator set derived from current bonds and reputation: every validator that is
     /// neither jailed nor tombstoned and has at least the minimum stake, by voting power (ties by
     /// address), at most `maxValidators`. Nil when no validator qualifies (the old set stays).
-    public func computeValidatorSet(state: StateOverlay) throws(LedgerError) -> ValidatorSet? {
+    /// Reputation counts decayed to `epoch`, the epoch the set signs in.
+    public func computeValidatorSet(state: StateOverlay, epoch: UInt64 = 0) throws(LedgerError) -> ValidatorSet? {
         var candidates: [Validator] = []
         for address in try addressList(.validatorIndex, state).addresses {
             guard let record = try validatorRecord(address, in: state), !record.jailed, !record.tombstoned,
                 record.totalBond >= params.minSelfBond
             else { continue }
-            let reputation = try account(record.operator, in: state)?.reputation.points ?? 0
+            let points = try account(record.operator, in: state).map { self.reputation($0.reputation, atEpoch: epoch).points } ?? 0
             let power = VotingPower.compute(
-                stake: record.totalBond, reputation: reputation, maxReputation: params.maxReputation,
+                stake: record.totalBond, reputation: points, maxReputation: params.maxReputation,
                 multiplier: params.reputationMultiplier)
             candidates.append(Validator(publicKey: record.publicKey, votingPower: power))
         }

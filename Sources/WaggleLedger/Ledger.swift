@@ -83,11 +83,11 @@ public struct Ledger: Sendable {
         try read(AddressList.self, key, state) ?? AddressList([])
     }
 
-    private func readRaw(_ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> [UInt8]? {
+    func readRaw(_ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> [UInt8]? {
         do { return try state.get(key) } catch { throw LedgerError(.corruptState, "cannot read state key \(key): \(error)") }
     }
 
-    private func read<T: CanonicalDecodable>(_: T.Type, _ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> T? {
+    func read<T: CanonicalDecodable>(_: T.Type, _ key: StateKey, _ state: StateOverlay) throws(LedgerError) -> T? {
         guard let raw = try readRaw(key, state) else { return nil }
         do { return try T(canonicalBytes: raw) } catch { throw corrupt(key, error) }
     }
@@ -159,13 +159,18 @@ public struct Ledger: Sendable {
         guard tx.nonce == sender.nonce else {
             throw LedgerError(.badNonce, "nonce \(tx.nonce) does not match the account's next nonce \(sender.nonce)")
         }
-        guard tx.fee >= params.minFee else {
-            throw LedgerError(.feeTooLow, "fee \(tx.fee) is below the minimum fee \(params.minFee)")
+        let minimumFee = minimumFee(for: tx.body)
+        guard tx.fee >= minimumFee else {
+            throw LedgerError(.feeTooLow, "fee \(tx.fee) is below the minimum fee \(minimumFee)")
         }
         let amount: UInt64
         switch tx.body {
         case .transfer(_, let a), .bond(_, let a), .createValidator(_, let a): amount = a
-        case .unbond: amount = 0
+        case .createTask(let spec):
+            guard let escrow = Self.escrow(spec) else { throw LedgerError(.overflow, "reward × max_contributions overflows") }
+            amount = escrow
+        case .unbond, .registerCircuit, .approveCircuit, .registerDataset, .commitModel, .closeTask, .contribute, .unjail:
+            amount = 0
         }
         let (cost, overflow) = amount.addingReportingOverflow(tx.fee)
         guard !overflow else { throw LedgerError(.overflow, "amount plus fee overflows") }
@@ -186,6 +191,24 @@ public struct Ledger: Sendable {
             try bond(delegator: senderAddress, validator: validator, amount: amount, state: &state)
         case .unbond(let validator, let amount):
             try unbond(delegator: senderAddress, validator: validator, amount: amount, height: height, state: &state)
+        case .registerCircuit(let key, let binding, let name):
+            try registerCircuit(sender: senderAddress, verifyingKey: key, bindingInput: binding, name: name, height: height, state: &state)
+        case .approveCircuit(let id):
+            try approveCircuit(sender: senderAddress, circuit: id, state: &state)
+        case .registerDataset(let commitment, let samples, let name):
+            try registerCommitment(
+                dataset: true, sender: senderAddress, commitment: commitment, samples: samples, name: name, height: height, state: &state)
+        case .commitModel(let commitment, let name):
+            try registerCommitment(
+                dataset: false, sender: senderAddress, commitment: commitment, samples: 0, name: name, height: height, state: &state)
+        case .createTask(let spec):
+            try createTask(sender: senderAddress, spec: spec, height: height, state: &state)
+        case .closeTask(let id):
+            try closeTask(sender: senderAddress, task: id, height: height, state: &state)
+        case .contribute(let id, let proof, let inputs):
+            try contribute(sender: senderAddress, nonce: tx.nonce, task: id, proof: proof, inputs: inputs, height: height, state: &state)
+        case .unjail(let validator):
+            try unjail(sender: senderAddress, validator: validator, height: height, state: &state)
         }
     }
 
@@ -201,7 +224,9 @@ public struct Ledger: Sendable {
         put(recipient, .account(to), &state)
     }
 
-    private func createValidator(operator op: Address, publicKey: PublicKey, selfBond: UInt64, state: inout StateOverlay) throws(LedgerError) {
+    private func createValidator(operator op: Address, publicKey: PublicKey, selfBond: UInt64, state: inout StateOverlay)
+        throws(LedgerError)
+    {
         let address = publicKey.address
         guard try validatorRecord(address, in: state) == nil else {
             throw LedgerError(.validatorExists, "validator \(address) already exists")
@@ -237,7 +262,9 @@ public struct Ledger: Sendable {
         put(record, .validator(validator), &state)
     }
 
-    private func unbond(delegator: Address, validator: Address, amount: UInt64, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+    private func unbond(delegator: Address, validator: Address, amount: UInt64, height: UInt64, state: inout StateOverlay)
+        throws(LedgerError)
+    {
         guard amount > 0 else { throw LedgerError(.zeroAmount, "unbond amount must be positive") }
         guard var record = try validatorRecord(validator, in: state) else {
             throw LedgerError(.unknownValidator, "validator \(validator) does not exist")

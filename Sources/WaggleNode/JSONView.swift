@@ -31,6 +31,31 @@ public enum JSONView {
         case .createValidator(let pk, let bond): body = ["type": "create_validator", "pub_key": .string(pk.hex), "self_bond": u64(bond)]
         case .bond(let v, let amount): body = ["type": "bond", "validator": .string(v.hex), "amount": u64(amount)]
         case .unbond(let v, let amount): body = ["type": "unbond", "validator": .string(v.hex), "amount": u64(amount)]
+        case .registerCircuit(let key, let binding, let name):
+            body = [
+                "type": "register_circuit", "circuit": .string(HashDomain.hash(HashDomain.circuit, key).hex),
+                "verifying_key": .string("0x" + Hex.encode(key)), "binding_input": .uint(UInt64(binding)), "name": .string(name),
+            ]
+        case .approveCircuit(let id): body = ["type": "approve_circuit", "circuit": .string(id.hex)]
+        case .registerDataset(let c, let samples, let name):
+            body = ["type": "register_dataset", "commitment": .string(c.description), "samples": u64(samples), "name": .string(name)]
+        case .commitModel(let c, let name): body = ["type": "commit_model", "commitment": .string(c.description), "name": .string(name)]
+        case .createTask(let t):
+            body = [
+                "type": "create_task", "circuit": .string(t.circuit.hex), "dataset": t.dataset.map(u64) ?? .null,
+                "model": t.model.map(u64) ?? .null,
+                "fixed_inputs": .array(t.fixedInputs.map { ["index": .uint(UInt64($0.index)), "value": .string($0.value.description)] }),
+                "reward": u64(t.reward), "data_share_bps": .uint(UInt64(t.dataShareBps)), "model_share_bps": .uint(UInt64(t.modelShareBps)),
+                "max_contributions": .uint(UInt64(t.maxContributions)), "reputation_credit": u64(t.reputationCredit),
+                "deadline": u64(t.deadline),
+            ]
+        case .closeTask(let id): body = ["type": "close_task", "task": u64(id)]
+        case .contribute(let id, let proof, let inputs):
+            body = [
+                "type": "contribute", "task": u64(id), "proof": .string("0x" + Hex.encode(proof)),
+                "public_inputs": .array(inputs.map { .string($0.description) }),
+            ]
+        case .unjail(let v): body = ["type": "unjail", "validator": .string(v.hex)]
         }
         return [
             "hash": .string(tx.hash.hex),
@@ -65,7 +90,10 @@ public enum JSONView {
             "block_id": .string(b.id.hex),
             "header": header(b.header),
             "transactions": .array(b.transactions.map(transaction)),
-            "evidence": .array(b.evidence.map { .object(["validator": .string($0.validator.hex), "height": u64($0.height), "hash": .string($0.hash.hex)]) }),
+            "evidence": .array(
+                b.evidence.map {
+                    .object(["validator": .string($0.validator.hex), "height": u64($0.height), "hash": .string($0.hash.hex)])
+                }),
             "last_commit": b.lastCommit.map { commit($0, validators: nil) } ?? .null,
             "encoded": .string("0x" + Hex.encode(b.canonicalBytes)),
         ]
@@ -75,7 +103,10 @@ public enum JSONView {
         [
             "hash": .string(set.hash.hex),
             "total_voting_power": u64(set.totalVotingPower),
-            "validators": .array(set.validators.map { .object(["address": .string($0.address.hex), "pub_key": .string($0.publicKey.hex), "voting_power": u64($0.votingPower)]) }),
+            "validators": .array(
+                set.validators.map {
+                    .object(["address": .string($0.address.hex), "pub_key": .string($0.publicKey.hex), "voting_power": u64($0.votingPower)])
+                }),
         ]
     }
 

@@ -13,6 +13,7 @@ public struct GenesisBuilder: Sendable {
     public var extraAccounts: [GenesisAccount] = []
     public var ledgerParams = LedgerParams(epochLength: 10, unbondingPeriod: 5, minFee: 1, blockReward: 100, minSelfBond: 1_000)
     public var consensusParams = ConsensusParams()
+    public var circuits: [GenesisCircuit] = []
 
     public init(validators: Int = 1) {
         validatorKeys = TestKeys.signers(validators)
@@ -25,7 +26,8 @@ public struct GenesisBuilder: Sendable {
             validators: validatorKeys.enumerated().map {
                 GenesisValidator(name: "validator-\($0)", publicKey: $1.publicKey, operator: $1.address, selfBond: selfBond)
             },
-            accounts: validatorKeys.map { GenesisAccount(address: $0.address, balance: validatorBalance) } + extraAccounts)
+            accounts: validatorKeys.map { GenesisAccount(address: $0.address, balance: validatorBalance) } + extraAccounts,
+            circuits: circuits)
     }
 
     /// The genesis state as an in-memory reader, with the ledger to run on it.

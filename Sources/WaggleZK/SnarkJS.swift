@@ -17,7 +17,12 @@ public enum SnarkJS {
     /// computed (`PreparedVerifyingKey`), never read, so a key written with another
     /// final-exponentiation convention (or none) is read the same.
     public static func parseVerifyingKey(_ data: Data) throws(Groth16Error) -> Groth16VerifyingKey {
-        let obj = try object(data, "verification key")
+        try parseVerifyingKey(json: try json(data, "verification key"))
+    }
+
+    /// A verification_key.json already parsed (strictly) into a JSON value, as genesis embeds it.
+    public static func parseVerifyingKey(json value: JSONValue) throws(Groth16Error) -> Groth16VerifyingKey {
+        guard let obj = value.objectValue else { throw .malformed("verification key is not a JSON object") }
         try checkHeader(obj)
         let alpha = try g1(obj["vk_alpha_1"], "vk_alpha_1")
         let beta = try g2(obj["vk_beta_2"], "vk_beta_2")

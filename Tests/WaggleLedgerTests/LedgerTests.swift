@@ -236,7 +236,10 @@ struct LedgerFixture {
     }
 
     @Test func reputationAmplifiesVotingPowerUpToTheMultiplier() throws {
-        var f = try LedgerFixture(validators: 2) { $0.ledgerParams.maxReputation = 100 }
+        var f = try LedgerFixture(validators: 2) {
+            $0.ledgerParams.maxReputation = 100
+            $0.ledgerParams.reputationRetentionPpm = 1_000_000  // no decay: the amplification alone
+        }
         let op = f.keys[1].address
         var acct = try #require(try f.ledger.account(op, in: f.state))
         acct.reputation.points = 50
