@@ -73,7 +73,7 @@ let package = Package(
             name: "WaggleNode",
             dependencies: [
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger",
-                "WaggleConsensus", "WaggleRPC",
+                "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleP2PNIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "waggle",
             dependencies: [
-                "WaggleNode", "WaggleZK",
+                "WaggleNode", "WaggleZK", "WaggleP2P",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -125,7 +125,7 @@ let package = Package(
                 "WaggleRPC", "WaggleNode", "WaggleTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleTesting"]),
+        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleP2P", "WaggleTesting"]),
         .testTarget(
             name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleLedger", "WaggleNode", "WaggleStore", "WaggleTesting"]),
     ]

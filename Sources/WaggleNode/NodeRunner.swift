@@ -10,7 +10,8 @@ import WaggleRPC
 /// block producer in one ServiceGroup that shuts down gracefully on SIGINT and SIGTERM.
 public struct NodeRunner: Sendable {
     public let home: NodeHome
-    public let config: NodeConfig
+    /// Read from config.toml; `waggle start` flags override parts of it for one run.
+    public var config: NodeConfig
     public let genesis: GenesisDoc
     public let genesisBytes: [UInt8]
     public let validatorKey: KeyFile
