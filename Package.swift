@@ -69,11 +69,22 @@ let package = Package(
                 "WaggleP2P", "WaggleCore", "WaggleCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        // The switch: sockets (NIOPosix), peers, caps, bans, keep-alive, reactors.
+        .target(
+            name: "WaggleSwitch",
+            dependencies: [
+                "WaggleP2P", "WaggleP2PNIO", "WaggleCore", "WaggleCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "WaggleNode",
             dependencies: [
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger",
-                "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleP2PNIO",
+                "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleSwitch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,6 +123,13 @@ let package = Package(
             name: "WaggleP2PNIOTests",
             dependencies: [
                 "WaggleP2PNIO", "WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "WaggleSwitchTests",
+            dependencies: [
+                "WaggleSwitch", "WaggleP2PNIO", "WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),

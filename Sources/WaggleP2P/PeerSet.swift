@@ -137,19 +137,20 @@ public struct PeerSet: Sendable {
         persistent[id] = p
     }
 
-    /// An authenticated connection asks to join. Inbound ones leave the pending count and
-    /// outbound ones the dialling set, whatever the answer.
+    /// An authenticated connection asks to join. An inbound one leaves the pending count whatever
+    /// the answer; an outbound one leaves the dialling set when accepted (the caller reports a
+    /// refused one with `dialFailed`).
     public mutating func admit(_ id: NodeID, direction: Direction, nowMs: UInt64) -> Admission {
-        switch direction {
-        case .inbound: pendingInbound = max(0, pendingInbound - 1)
-        case .outbound: dialing.remove(id)
-        }
+        // An outbound connection stays in `dialing` until accepted: a refused one ends with
+        // `dialFailed`, which schedules the next attempt.
+        if direction == .inbound { pendingInbound = max(0, pendingInbound - 1) }
         if id == selfID { return .refused(.selfConnection) }
         if let until = banExpiry(id, nowMs: nowMs) { return .refused(.banned(untilMs: until)) }
         if let existing = connected[id] {
             let winner: Direction = selfID < id ? .outbound : .inbound
             guard existing != direction, winner == direction else { return .refused(.duplicate(keeping: existing)) }
             connected[id] = direction
+            dialing.remove(id)
             return .replacing(existing)
         }
         switch direction {
@@ -158,6 +159,7 @@ public struct PeerSet: Sendable {
         default: break
         }
         connected[id] = direction
+        dialing.remove(id)
         if var p = persistent[id] {
             p.failures = 0
             persistent[id] = p
