@@ -82,14 +82,18 @@ public final class PeerSwitch: Service, Sendable {
     private let jitter: @Sendable () -> Double
     private let state: NIOLockedValueBox<State>
     private let bound: EventLoopPromise<NetAddress>
+    private let onListening: @Sendable (NetAddress) -> Void
 
     /// - Parameters:
     ///   - nodeKey: the node's Ed25519 key (config/node_key.json); its id is the node id.
     ///   - jitter: draws the backoff jitter in [0, 1); tests pass a fixed one.
+    ///   - onListening: called once the listener is bound (port 0 resolved).
     public init(
         configuration: Configuration, nodeKey: Signer, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "p2p"), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        logger: Logger = Logger(label: "p2p"), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        onListening: @escaping @Sendable (NetAddress) -> Void = { _ in }
     ) {
+        self.onListening = onListening
         self.configuration = configuration
         signer = nodeKey
         nodeID = NodeID(publicKey: nodeKey.publicKey)
@@ -186,6 +190,7 @@ public final class PeerSwitch: Service, Sendable {
             return $0.peers.selfEntries
         }
         bound.succeed(listening)
+        onListening(listening)
         logger.info("P2P listening", metadata: ["address": "tcp://\(listening)", "node_id": "\(nodeID)"])
         for e in selfEntries {
             logger.warning("persistent peer with this node's own id is skipped (self-dial)", metadata: ["peer": "\(e)"])

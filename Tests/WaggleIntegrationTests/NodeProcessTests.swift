@@ -16,6 +16,7 @@ import WaggleTesting
         let configPath = tmp.path + "/config/config.toml"
         var config = try String(contentsOfFile: configPath, encoding: .utf8)
         config = config.replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+        config = config.replacingOccurrences(of: "laddr = \"tcp://0.0.0.0:26656\"", with: "laddr = \"tcp://127.0.0.1:0\"")
         config = config.replacingOccurrences(of: "block_interval_ms = 1000", with: "block_interval_ms = 100")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         return (tmp.path, tmp)
@@ -256,6 +257,63 @@ import WaggleTesting
         try expectOneLineError(["tx", "send", "--home", home, "--from", "pauper", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "5"], "does not exist")
         try expectOneLineError(["tx", "send", "--home", home, "--from", "validator", "--to", Address(publicKey: Signer.generate().publicKey).hex, "--amount", "1000000000000000"], "insufficient_funds")
         try expectOneLineError(["query", "tx", "0x" + String(repeating: "ab", count: 32), "--home", home], "not found")
+    }
+
+    @Test func twoNodesConnectThroughPersistentPeersAndListEachOtherInNetInfo() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let validator = NodeProcess(home: home)
+        try validator.start()
+        defer { validator.kill() }
+        let idResult = try runWaggle(["show-node-id", "--home", home])
+        let validatorID = idResult.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(idResult.status == 0 && validatorID.count == 40)
+        let status = try await validator.client.call("status", .object([:]))
+        #expect(status["node_info"]?["id"]?.stringValue == validatorID)
+        #expect(status["sync_info"]?["catching_up"] == false)
+        let p2pAddress = try validator.p2pAddress()
+        #expect(status["node_info"]?["listen_addr"]?.stringValue == p2pAddress)
+        let hostPort = String(p2pAddress.dropFirst("tcp://".count))
+
+        // A second home on the same genesis, pointed at the first by a start flag.
+        let tmp2 = TempHome()
+        let r = try runWaggle(["init", "--home", tmp2.path, "--genesis", home + "/config/genesis.json", "--moniker", "follower"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let config2 = tmp2.path + "/config/config.toml"
+        try (try String(contentsOfFile: config2, encoding: .utf8))
+            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+            .write(toFile: config2, atomically: true, encoding: .utf8)
+        let follower = NodeProcess(
+            home: tmp2.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorID)@\(hostPort)"])
+        try follower.start()
+        defer { follower.kill() }
+        let followerID = try runWaggle(["show-node-id", "--home", tmp2.path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        func peers(_ node: NodeProcess) async throws -> [JSONValue] {
+            guard case .array(let list)? = try await node.client.call("net_info", .object([:]))["peers"] else { return [] }
+            return list
+        }
+        let deadline = Date().addingTimeInterval(30)
+        var seen: [JSONValue] = []
+        while Date() < deadline {
+            seen = try await peers(validator)
+            if seen.count == 1, try await peers(follower).count == 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seen.first?["id"]?.stringValue == followerID)
+        #expect(seen.first?["direction"] == "inbound")
+        #expect(seen.first?["moniker"] == "follower")
+        let fromFollower = try await peers(follower)
+        #expect(fromFollower.first?["id"]?.stringValue == validatorID)
+        #expect(fromFollower.first?["direction"] == "outbound")
+        #expect((fromFollower.first?["bytes_sent"]?.stringValue).flatMap(UInt64.init).map { $0 > 0 } == true)
+        #expect((fromFollower.first?["bytes_received"]?.stringValue).flatMap(UInt64.init).map { $0 > 0 } == true)
+
+        // Blocks keep coming with a peer attached.
+        let before = try await latestHeight(validator.client)
+        try await validator.waitForHeight(before + 2)
+        #expect(try await peers(validator).count == 1)
+        withExtendedLifetime(tmp2) {}
     }
 
     @Test func garbageOnTheRPCPortChangesNothing() async throws {
