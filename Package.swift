@@ -86,6 +86,7 @@ let package = Package(
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger",
                 "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleSwitch",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,7 +144,7 @@ let package = Package(
                 "WaggleRPC", "WaggleNode", "WaggleTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleP2P", "WaggleTesting"]),
+        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleP2P", "WaggleSwitch", "WaggleTesting"]),
         .testTarget(
             name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleLedger", "WaggleNode", "WaggleStore", "WaggleTesting"]),
     ]

@@ -91,6 +91,7 @@ public struct NodeRunner: Sendable {
                 dialTimeout: .milliseconds(Int64(config.p2p.dialTimeoutMs)), maxPacketPayloadSize: config.p2p.maxPacketMsgPayloadSize),
             nodeKey: nodeKey.signer, logger: p2pLogger,
             onListening: { address in try? FileIO.writeAtomically(Array("tcp://\(address)\n".utf8), to: p2pAddressFile) })
+        let mempoolReactor = MempoolReactor(chain: chain, p2p: p2p)
         let methods = NodeRPCMethods(chain: chain, moniker: config.moniker, validatorKey: validatorKey.signer.publicKey,
                                      broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs, p2p: p2p)
         guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
@@ -112,10 +113,10 @@ public struct NodeRunner: Sendable {
             interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"))
         // Services stop in reverse order: the RPC server first, so that requests in flight
         // (broadcast_tx_commit waits for a block) finish while blocks are still produced; then
-        // the switch (peers see their connections close), then the producer. Whatever is still
+        // the switch (peers see their connections close), the mempool reactor, then the producer. Whatever is still
         // running after the grace period is cancelled, which ends any remaining wait at once.
         var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: producer), .init(service: p2p), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+            services: [.init(service: producer), .init(service: mempoolReactor), .init(service: p2p), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
         groupConfig.maximumCancellationDuration = .seconds(5)
