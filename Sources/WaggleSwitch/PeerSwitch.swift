@@ -63,6 +63,13 @@ public final class PeerSwitch: Service, Sendable {
         public var description: String { "dial refused: \(refusal)" }
     }
 
+    /// The listener could not bind (the port is taken, the address is not local).
+    public struct ListenFailed: Error, Sendable, CustomStringConvertible {
+        public let address: NetAddress
+        public let reason: String
+        public var description: String { "cannot listen for peers on tcp://\(address) (p2p.laddr): \(reason)" }
+    }
+
     struct State {
         var peers: PeerSet
         var admitted: [NodeID: Peer] = [:]
@@ -167,8 +174,9 @@ public final class PeerSwitch: Service, Sendable {
                 }
                 .bind(host: configuration.listenAddress.host, port: configuration.listenAddress.port).get()
         } catch {
-            bound.fail(error)
-            throw error
+            let failure = ListenFailed(address: configuration.listenAddress, reason: "\(error)")
+            bound.fail(failure)
+            throw failure
         }
         let port = server.localAddress?.port ?? configuration.listenAddress.port
         let listening = NetAddress(host: configuration.listenAddress.host, port: port)
@@ -333,7 +341,10 @@ public final class PeerSwitch: Service, Sendable {
             let now = Self.nowMs()
             if admitted, let id = peer.id {
                 s.peers.removed(id, direction: peer.direction, nowMs: now, jitter: jitter())
-                if s.admitted[id] === peer { s.admitted[id] = nil }
+                // A connection that lost a tie-break leaves its id connected: reactors hear
+                // nothing (they know peers by id).
+                guard s.admitted[id] === peer else { return [] }
+                s.admitted[id] = nil
                 return Self.unique(s.reactors.values)
             }
             switch peer.direction {

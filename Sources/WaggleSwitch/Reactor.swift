@@ -8,7 +8,8 @@ public protocol Reactor: AnyObject, Sendable {
     var channels: [ChannelID] { get }
     /// A peer was admitted; messages may be sent to it.
     func peerAdded(_ peer: Peer)
-    /// An admitted peer's connection closed.
+    /// An admitted peer's connection closed. (A connection that loses a simultaneous-dial
+    /// tie-break to a newer one for the same id reports no removal: the id stays connected.)
     func peerRemoved(_ peer: Peer)
     /// A message arrived on one of `channels`. A message that breaks the reactor's protocol
     /// should end with `PeerSwitch.disconnect(_:banningFor:)`.

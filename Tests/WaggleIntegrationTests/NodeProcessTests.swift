@@ -259,7 +259,7 @@ import WaggleTesting
         try expectOneLineError(["query", "tx", "0x" + String(repeating: "ab", count: 32), "--home", home], "not found")
     }
 
-    @Test func twoNodesConnectThroughPersistentPeersAndListEachOtherInNetInfo() async throws {
+    @Test func twoNodesConnectThroughPersistentPeersAndATransactionSentToTheFullNodeIsIncludedByTheValidator() async throws {
         let (home, tmp) = try makeHome()
         defer { withExtendedLifetime(tmp) {} }
         let validator = NodeProcess(home: home)
@@ -309,9 +309,20 @@ import WaggleTesting
         #expect((fromFollower.first?["bytes_sent"]?.stringValue).flatMap(UInt64.init).map { $0 > 0 } == true)
         #expect((fromFollower.first?["bytes_received"]?.stringValue).flatMap(UInt64.init).map { $0 > 0 } == true)
 
-        // Blocks keep coming with a peer attached.
-        let before = try await latestHeight(validator.client)
-        try await validator.waitForHeight(before + 2)
+        // A transaction sent to the full node's RPC is gossiped to the validator and included.
+        let funded = try KeyFile.load(home + "/keyring/validator.json").signer
+        let tx = Transaction.sign(
+            chainID: "it-chain", signer: funded, nonce: 0, fee: 1, body: .transfer(to: TestKeys.signer(77).address, amount: 5))
+        let sent = try await follower.client.call("broadcast_tx_sync", ["tx": .string("0x" + Hex.encode(tx.canonicalBytes))])
+        #expect(sent["hash"]?.stringValue == tx.hash.hex)
+        var included: JSONValue?
+        let txDeadline = Date().addingTimeInterval(30)
+        while Date() < txDeadline, included == nil {
+            included = try? await validator.client.call("tx", ["hash": .string(tx.hash.hex)])
+            if included == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(included?["height"]?.uint64Value ?? 0 >= 1, "\(validator.logTail())")
+        #expect(try await balance(validator.client, TestKeys.signer(77).address) == 5)
         #expect(try await peers(validator).count == 1)
         withExtendedLifetime(tmp2) {}
     }
