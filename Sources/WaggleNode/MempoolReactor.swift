@@ -32,7 +32,8 @@ public final class MempoolReactor: Reactor, Service {
         self.chain = chain
         self.p2p = p2p
         self.logger = logger
-        (inbound, inboundContinuation) = AsyncStream.makeStream(of: (Peer, Transaction).self, bufferingPolicy: .bufferingOldest(Self.inboundCapacity))
+        (inbound, inboundContinuation) = AsyncStream.makeStream(
+            of: (Peer, Transaction).self, bufferingPolicy: .bufferingOldest(Self.inboundCapacity))
         p2p.register(self)
     }
 
@@ -80,7 +81,7 @@ public final class MempoolReactor: Reactor, Service {
             if Task.isCancelled { return }
             do {
                 _ = try await chain.submit(tx)
-            } catch where error.code == .invalidSignature {
+            } catch  where error.code == .invalidSignature {
                 p2p.disconnect(peer, banningFor: "relayed a transaction whose signature does not verify")
             } catch {
                 // Already pooled or committed, a nonce gap, a full pool: ordinary on a network.

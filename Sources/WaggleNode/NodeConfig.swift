@@ -190,9 +190,8 @@ public struct NodeConfig: Sendable, Equatable {
         let units: [(String, UInt64)] = [("ms", 1), ("s", 1_000), ("m", 60_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let digits = text.dropLast(suffix.count)
-            guard !digits.isEmpty, digits.utf8.count <= 9, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt64(digits) else {
-                return nil
-            }
+            guard !digits.isEmpty, digits.utf8.count <= 9, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt64(digits)
+            else { return nil }
             return n * scale
         }
         return nil

@@ -90,7 +90,9 @@ public struct NodeRPCMethods: Sendable {
         let chainID = chain.genesis.chainID
         let moniker = self.moniker
         let key = validatorKey
-        var nodeInfo: [String: JSONValue] = ["moniker": .string(moniker), "version": .string(WaggleVersion.software), "chain_id": .string(chainID)]
+        var nodeInfo: [String: JSONValue] = [
+            "moniker": .string(moniker), "version": .string(WaggleVersion.software), "chain_id": .string(chainID),
+        ]
         if let p2p {
             nodeInfo["id"] = .string(p2p.nodeID.hex)
             nodeInfo["listen_addr"] = .string(p2p.advertisedAddress ?? "tcp://\(p2p.configuration.listenAddress)")

@@ -116,8 +116,8 @@ public struct NodeRunner: Sendable {
         // the switch (peers see their connections close), the mempool reactor, then the producer. Whatever is still
         // running after the grace period is cancelled, which ends any remaining wait at once.
         var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: producer), .init(service: mempoolReactor), .init(service: p2p), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            services: [.init(service: producer), .init(service: mempoolReactor), .init(service: p2p), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
         groupConfig.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfig)

@@ -22,7 +22,9 @@ public struct NetAddress: Hashable, Sendable, CustomStringConvertible {
         var host = rest[..<colon]
         let portText = rest[rest.index(after: colon)...]
         if host.hasPrefix("[") {
-            guard host.hasSuffix("]"), host.count > 2 else { throw PeerAddressError("\"\(text)\": unbalanced brackets around the IPv6 host") }
+            guard host.hasSuffix("]"), host.count > 2 else {
+                throw PeerAddressError("\"\(text)\": unbalanced brackets around the IPv6 host")
+            }
             host = host.dropFirst().dropLast()
             guard host.utf8.allSatisfy({ Self.isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }) else {
                 throw PeerAddressError("\"\(text)\": \"\(host)\" is not an IPv6 address")

@@ -109,7 +109,10 @@ public final class PeerSwitch: Service, Sendable {
         self.logger = logger
         self.jitter = jitter
         state = NIOLockedValueBox(
-            State(peers: PeerSet(selfID: nodeID, limits: configuration.limits, backoff: configuration.backoff, persistentPeers: configuration.persistentPeers)))
+            State(
+                peers: PeerSet(
+                    selfID: nodeID, limits: configuration.limits, backoff: configuration.backoff,
+                    persistentPeers: configuration.persistentPeers)))
         bound = group.any().makePromise(of: NetAddress.self)
     }
 
@@ -245,7 +248,9 @@ public final class PeerSwitch: Service, Sendable {
         ClientBootstrap(group: group)
             .connectTimeout(configuration.dialTimeout)
             .channelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture { try self.setUp(channel, direction: .outbound, expecting: address.id, dialled: address.address) }
+                channel.eventLoop.makeCompletedFuture {
+                    try self.setUp(channel, direction: .outbound, expecting: address.id, dialled: address.address)
+                }
             }
             .connect(host: address.address.host, port: address.address.port)
             .whenFailure { [self] error in
@@ -265,7 +270,9 @@ public final class PeerSwitch: Service, Sendable {
         }
         if let refusal {
             // Debug, not info: a connection flood past the cap must not become a log flood.
-            logger.debug("inbound connection refused", metadata: ["remote": "\(channel.remoteAddress.map(Peer.format) ?? "?")", "reason": "\(refusal)"])
+            logger.debug(
+                "inbound connection refused",
+                metadata: ["remote": "\(channel.remoteAddress.map(Peer.format) ?? "?")", "reason": "\(refusal)"])
             throw Refused()
         }
         try setUp(channel, direction: .inbound, expecting: nil, dialled: nil)
@@ -319,7 +326,8 @@ public final class PeerSwitch: Service, Sendable {
     }
 
     func added(_ peer: Peer) {
-        logger.info("peer connected", metadata: ["peer": "\(peer)", "direction": "\(peer.direction)", "moniker": "\(peer.nodeInfo?.moniker ?? "")"])
+        logger.info(
+            "peer connected", metadata: ["peer": "\(peer)", "direction": "\(peer.direction)", "moniker": "\(peer.nodeInfo?.moniker ?? "")"])
         let reactors = state.withLockedValue { s in Self.unique(s.reactors.values) }
         for r in reactors { r.peerAdded(peer) }
     }

@@ -20,7 +20,8 @@ private final class GossipNode: Sendable {
     var peerAddress: PeerAddress { PeerAddress(id: p2p.nodeID, address: address) }
     var peerIDs: Set<NodeID> { Set(p2p.connectedPeers.compactMap(\.id)) }
 
-    private init(dir: TempDir, chain: Chain, p2p: PeerSwitch, reactor: MempoolReactor?, tasks: [Task<Void, any Error>], address: NetAddress) {
+    private init(dir: TempDir, chain: Chain, p2p: PeerSwitch, reactor: MempoolReactor?, tasks: [Task<Void, any Error>], address: NetAddress)
+    {
         self.dir = dir
         self.chain = chain
         self.p2p = p2p
@@ -29,7 +30,8 @@ private final class GossipNode: Sendable {
         self.address = address
     }
 
-    static func start(_ key: Int, genesis: GenesisDoc, persistent: [PeerAddress] = [], withReactor: Bool = true) async throws -> GossipNode {
+    static func start(_ key: Int, genesis: GenesisDoc, persistent: [PeerAddress] = [], withReactor: Bool = true) async throws -> GossipNode
+    {
         let dir = TempDir()
         let bytes = genesis.json.serialized(pretty: true)
         let chain = try Chain(
@@ -71,7 +73,8 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
 
     static func transfer(_ genesis: GenesisDoc, _ from: Signer, nonce: UInt64, chainID: String? = nil) -> Transaction {
         Transaction.sign(
-            chainID: chainID ?? genesis.chainID, signer: from, nonce: nonce, fee: 1, body: .transfer(to: TestKeys.signer(81).address, amount: 5))
+            chainID: chainID ?? genesis.chainID, signer: from, nonce: nonce, fee: 1,
+            body: .transfer(to: TestKeys.signer(81).address, amount: 5))
     }
 
     @Test func aTransactionAdmittedOnOneNodeReachesEveryNodeThroughARelayAndIsNotSentBack() async throws {

@@ -221,10 +221,12 @@ final class TestDialer: ChannelInboundHandler, Sendable {
             func channelInactive(context: ChannelHandlerContext) { flag.withLockedValue { $0 = true } }
         }
         let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(CloseWatcher(closed)) } }
+            .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(CloseWatcher(closed)) }
+            }
             .connect(host: "127.0.0.1", port: a.address.port).get()
         var garbage = SplitMix64(seed: 7)
-        try await raw.writeAndFlush(raw.allocator.buffer(bytes: [0x00, 0x40] + (0..<64).map { _ in UInt8(truncatingIfNeeded: garbage.next()) }))
+        try await raw.writeAndFlush(
+            raw.allocator.buffer(bytes: [0x00, 0x40] + (0..<64).map { _ in UInt8(truncatingIfNeeded: garbage.next()) }))
         #expect(await eventually(5) { closed.withLockedValue { $0 } })
         let b = try await RunningSwitch.start(2, persistent: [a.peerAddress])
         #expect(await eventually { a.peerIDs == [b.id] })
