@@ -44,7 +44,7 @@ public struct NodeConfig: Sendable, Equatable {
         public var maxOutboundPeers = 10
         public var handshakeTimeoutMs: UInt64 = 20_000
         public var dialTimeoutMs: UInt64 = 3_000
-        /// Bytes per second; read and range-checked, not enforced yet.
+        /// Bytes per second to and from each peer (a token bucket holding one second's worth).
         public var sendRate = 5_120_000
         public var recvRate = 5_120_000
         /// The largest plaintext of one transport message; frames are cut into pieces of this size.
@@ -256,7 +256,7 @@ public struct NodeConfig: Sendable, Equatable {
         # Time for a new connection's handshake and node-info exchange, and for a dial to connect.
         handshake_timeout = "\(Self.formatDuration(ms: p2p.handshakeTimeoutMs))"
         dial_timeout = "\(Self.formatDuration(ms: p2p.dialTimeoutMs))"
-        # Bytes per second to and from each peer; checked, not enforced yet.
+        # Bytes per second to and from each peer (bursts of up to one second's worth).
         send_rate = \(p2p.sendRate)
         recv_rate = \(p2p.recvRate)
         # Largest plaintext of one encrypted transport message (1024 to 65519).

@@ -88,7 +88,8 @@ public struct NodeRunner: Sendable {
                 externalAddress: config.p2p.externalAddress, persistentPeers: config.p2p.persistentPeers,
                 limits: .init(maxInbound: config.p2p.maxInboundPeers, maxOutbound: config.p2p.maxOutboundPeers),
                 handshakeTimeout: .milliseconds(Int64(config.p2p.handshakeTimeoutMs)),
-                dialTimeout: .milliseconds(Int64(config.p2p.dialTimeoutMs)), maxPacketPayloadSize: config.p2p.maxPacketMsgPayloadSize),
+                dialTimeout: .milliseconds(Int64(config.p2p.dialTimeoutMs)), maxPacketPayloadSize: config.p2p.maxPacketMsgPayloadSize,
+                sendRate: config.p2p.sendRate, recvRate: config.p2p.recvRate),
             nodeKey: nodeKey.signer, logger: p2pLogger,
             onListening: { address in try? FileIO.writeAtomically(Array("tcp://\(address)\n".utf8), to: p2pAddressFile) })
         let mempoolReactor = MempoolReactor(chain: chain, p2p: p2p)

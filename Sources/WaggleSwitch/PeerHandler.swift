@@ -14,6 +14,7 @@ final class PeerHandler: ChannelInboundHandler {
     struct Timing {
         var pingInterval: TimeAmount
         var silenceTimeout: TimeAmount
+        var sendRate: Int
     }
 
     private let owner: PeerSwitch
@@ -31,12 +32,15 @@ final class PeerHandler: ChannelInboundHandler {
     private var lastReceived = NIODeadline.now()
     private var keepAlive: RepeatedTask?
     private var nonce: UInt64 = 0
+    private var sendLimiter: ByteRateLimiter
+    private var drainScheduled = false
 
     init(owner: PeerSwitch, peer: Peer, timing: Timing, channels: [ChannelDescriptor]) {
         self.owner = owner
         self.peer = peer
         self.timing = timing
         self.channels = channels.sorted { $0.priority > $1.priority }
+        sendLimiter = ByteRateLimiter(bytesPerSecond: timing.sendRate, nowNs: NIODeadline.now().uptimeNanoseconds)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -115,11 +119,13 @@ final class PeerHandler: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// Sends at once when the socket keeps up; otherwise queues per channel, and a full queue
-    /// disconnects the peer.
+    /// Sends at once when the socket keeps up and `send_rate` allows; otherwise queues per
+    /// channel, and a full queue disconnects the peer.
     func enqueue(_ frame: Frame) {
         guard admitted, closeReason == nil, let context else { return }
-        if queuedFrames == 0, context.channel.isWritable {
+        if queuedFrames == 0, context.channel.isWritable,
+            sendLimiter.trySpend(frame.payload.count + Frame.headerLength, nowNs: NIODeadline.now().uptimeNanoseconds)
+        {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
             return
         }
@@ -130,6 +136,7 @@ final class PeerHandler: ChannelInboundHandler {
         }
         queues[frame.channel, default: []].append(frame)
         queuedFrames += 1
+        scheduleDrainIfThrottled()
     }
 
     private func drain() {
@@ -137,15 +144,32 @@ final class PeerHandler: ChannelInboundHandler {
         var wrote = false
         while queuedFrames > 0, context.channel.isWritable {
             guard let channel = channels.first(where: { !(queues[$0.id]?.isEmpty ?? true) })?.id,
-                var queue = queues[channel], !queue.isEmpty
+                var queue = queues[channel], let frame = queue.first
             else { break }
-            let frame = queue.removeFirst()
+            guard sendLimiter.trySpend(frame.payload.count + Frame.headerLength, nowNs: NIODeadline.now().uptimeNanoseconds) else {
+                scheduleDrainIfThrottled()
+                break
+            }
+            queue.removeFirst()
             queues[channel] = queue
             queuedFrames -= 1
             context.write(wrapOutboundOut(frame), promise: nil)
             wrote = true
         }
         if wrote { context.flush() }
+    }
+
+    /// When the send allowance is spent, drains again once it is positive.
+    private func scheduleDrainIfThrottled() {
+        guard !drainScheduled, let context else { return }
+        let wait = sendLimiter.waitNs(nowNs: NIODeadline.now().uptimeNanoseconds)
+        guard wait > 0 else { return }
+        drainScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(min(wait, 60_000_000_000)))) {
+            bound.value.drainScheduled = false
+            bound.value.drain()
+        }
     }
 
     private func keepAliveTick() {

@@ -30,6 +30,9 @@ public final class PeerSwitch: Service, Sendable {
         public var silenceTimeout: TimeAmount
         /// How often due dials are started.
         public var dialTick: TimeAmount
+        /// Bytes per second to and from each peer (`send_rate`, `recv_rate`).
+        public var sendRate: Int
+        public var recvRate: Int
         public var channels: [ChannelDescriptor]
 
         public init(
@@ -37,9 +40,11 @@ public final class PeerSwitch: Service, Sendable {
             persistentPeers: [PeerAddress] = [], limits: PeerSet.Limits = .init(), backoff: DialBackoff = DialBackoff(),
             handshakeTimeout: TimeAmount = .seconds(20), dialTimeout: TimeAmount = .seconds(3),
             maxPacketPayloadSize: Int = NoiseTransport.maxPlaintextLength, pingInterval: TimeAmount = .seconds(10),
-            silenceTimeout: TimeAmount = .seconds(30), dialTick: TimeAmount = .milliseconds(250),
-            channels: [ChannelDescriptor] = ChannelDescriptor.all
+            silenceTimeout: TimeAmount = .seconds(30), dialTick: TimeAmount = .milliseconds(250), sendRate: Int = 5_120_000,
+            recvRate: Int = 5_120_000, channels: [ChannelDescriptor] = ChannelDescriptor.all
         ) {
+            self.sendRate = sendRate
+            self.recvRate = recvRate
             self.chainID = chainID
             self.moniker = moniker
             self.listenAddress = listenAddress
@@ -283,7 +288,8 @@ public final class PeerSwitch: Service, Sendable {
         let peer = Peer(channel: channel, direction: direction, expectedID: expecting, dialled: dialled)
         let handler = PeerHandler(
             owner: self, peer: peer,
-            timing: .init(pingInterval: configuration.pingInterval, silenceTimeout: configuration.silenceTimeout),
+            timing: .init(
+                pingInterval: configuration.pingInterval, silenceTimeout: configuration.silenceTimeout, sendRate: configuration.sendRate),
             channels: configuration.channels)
         peer.attach(NIOLoopBound(handler, eventLoop: channel.eventLoop))
         let connection = PeerConnectionHandler(
@@ -293,6 +299,7 @@ public final class PeerSwitch: Service, Sendable {
                 handshakeTimeout: configuration.handshakeTimeout, maxPacketPayloadSize: configuration.maxPacketPayloadSize))
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(TrafficCounter(peer: peer))
+        try sync.addHandler(ReceiveThrottle(bytesPerSecond: configuration.recvRate))
         try sync.addHandler(connection)
         try sync.addHandler(handler)
         state.withLockedValue { $0.open[ObjectIdentifier(peer)] = peer }

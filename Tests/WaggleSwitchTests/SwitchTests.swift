@@ -39,14 +39,15 @@ final class RunningSwitch: Sendable {
 
     static func start(
         _ key: Int, persistent: [PeerAddress] = [], limits: PeerSet.Limits = .init(), pingInterval: TimeAmount = .seconds(5),
-        silenceTimeout: TimeAmount = .seconds(15), reactors: [any Reactor] = [], configure: (PeerSwitch) -> Void = { _ in }
+        silenceTimeout: TimeAmount = .seconds(15), sendRate: Int = 5_120_000, recvRate: Int = 5_120_000, reactors: [any Reactor] = [],
+        configure: (PeerSwitch) -> Void = { _ in }
     ) async throws -> RunningSwitch {
         let sw = PeerSwitch(
             configuration: .init(
                 chainID: chainID, moniker: "switch-\(key)", listenAddress: NetAddress(host: "127.0.0.1", port: 0),
                 persistentPeers: persistent, limits: limits, backoff: DialBackoff(initialMs: 100, maxMs: 400),
                 handshakeTimeout: .seconds(5), dialTimeout: .seconds(2), pingInterval: pingInterval, silenceTimeout: silenceTimeout,
-                dialTick: .milliseconds(50)),
+                dialTick: .milliseconds(50), sendRate: sendRate, recvRate: recvRate),
             nodeKey: TestKeys.signer(key), jitter: { 0.5 })
         for r in reactors { sw.register(r) }
         configure(sw)
@@ -309,6 +310,38 @@ final class TestDialer: ChannelInboundHandler, Sendable {
         #expect(!a.sw.isBanned(TestKeys.nodeID(11)), "slow is not malicious: no ban")
         await slow.close()
         await a.stop()
+    }
+
+    /// `count` 100 KB messages from one switch to another, with the given limits.
+    static func timeToDeliver(_ count: Int, senderSendRate: Int, receiverRecvRate: Int) async throws -> Duration {
+        let recorder = RecordingReactor(.blockSync)
+        let receiver = try await RunningSwitch.start(1, recvRate: receiverRecvRate, reactors: [recorder])
+        let sender = try await RunningSwitch.start(2, persistent: [receiver.peerAddress], sendRate: senderSendRate)
+        #expect(await eventually { sender.peerIDs == [receiver.id] && receiver.peerIDs == [sender.id] })
+        let start = ContinuousClock.now
+        for i in 0..<count { sender.sw.send([UInt8](repeating: UInt8(i), count: 100_000), on: .blockSync, to: receiver.id) }
+        #expect(await eventually(20) { recorder.messages.count == count })
+        let elapsed = ContinuousClock.now - start
+        #expect(recorder.messages.map { $0.1.first } == (0..<count).map { UInt8($0) }, "in order")
+        await sender.stop()
+        await receiver.stop()
+        return elapsed
+    }
+
+    /// 500 KB through 100 KB/s: one second's allowance plus one NIO read loop (up to 4 × 64 KiB)
+    /// may pass at once; the rest waits, at least 1.4 s.
+    @Test func recvRateSlowsAFastSender() async throws {
+        let elapsed = try await Self.timeToDeliver(5, senderSendRate: 100_000_000, receiverRecvRate: 100_000)
+        #expect(elapsed > .milliseconds(1_200), "\(elapsed)")
+    }
+
+    /// Three 100 KB messages through 100 KB/s: the first two go on the initial allowance (the
+    /// second as debt), the third waits the debt out, about 1 s.
+    @Test func sendRateSpacesOutgoingMessages() async throws {
+        let elapsed = try await Self.timeToDeliver(3, senderSendRate: 100_000, receiverRecvRate: 100_000_000)
+        #expect(elapsed > .milliseconds(900), "\(elapsed)")
+        let unthrottled = try await Self.timeToDeliver(3, senderSendRate: 100_000_000, receiverRecvRate: 100_000_000)
+        #expect(unthrottled < elapsed)
     }
 
     @Test func aPeerThatNeverAnswersPingsIsCut() async throws {
