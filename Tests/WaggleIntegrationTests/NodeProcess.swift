@@ -66,6 +66,7 @@ final class NodeProcess: @unchecked Sendable {
     func start() throws {
         guard let bin = WaggleBinary.path else { throw NodeError(.io, "the waggle binary was not built beside the tests") }
         try? FileManager.default.removeItem(atPath: home + "/data/rpc_address")
+        try? FileManager.default.removeItem(atPath: home + "/data/p2p_address")
         process = Process()
         // The shell `exec`s the node with its output appended to HOME/node.log, so the process
         // we signal is the node itself.

@@ -39,14 +39,15 @@ final class RunningSwitch: Sendable {
 
     static func start(
         _ key: Int, persistent: [PeerAddress] = [], limits: PeerSet.Limits = .init(), pingInterval: TimeAmount = .seconds(5),
-        silenceTimeout: TimeAmount = .seconds(15), sendRate: Int = 5_120_000, recvRate: Int = 5_120_000, reactors: [any Reactor] = [],
+        silenceTimeout: TimeAmount = .seconds(15), handshakeTimeout: TimeAmount = .seconds(5), sendRate: Int = 5_120_000,
+        recvRate: Int = 5_120_000, reactors: [any Reactor] = [],
         configure: (PeerSwitch) -> Void = { _ in }
     ) async throws -> RunningSwitch {
         let sw = PeerSwitch(
             configuration: .init(
                 chainID: chainID, moniker: "switch-\(key)", listenAddress: NetAddress(host: "127.0.0.1", port: 0),
                 persistentPeers: persistent, limits: limits, backoff: DialBackoff(initialMs: 100, maxMs: 400),
-                handshakeTimeout: .seconds(5), dialTimeout: .seconds(2), pingInterval: pingInterval, silenceTimeout: silenceTimeout,
+                handshakeTimeout: handshakeTimeout, dialTimeout: .seconds(2), pingInterval: pingInterval, silenceTimeout: silenceTimeout,
                 dialTick: .milliseconds(50), sendRate: sendRate, recvRate: recvRate),
             nodeKey: TestKeys.signer(key), jitter: { 0.5 })
         for r in reactors { sw.register(r) }
@@ -99,7 +100,8 @@ final class TestDialer: ChannelInboundHandler, Sendable {
     }
 
     static func connect(
-        key: Int, to target: RunningSwitch, answerPings: Bool = true, channels: [ChannelDescriptor] = ChannelDescriptor.all
+        key: Int, to target: RunningSwitch, answerPings: Bool = true, channels: [ChannelDescriptor] = ChannelDescriptor.all,
+        chainID: String = chainID
     ) async throws -> TestDialer {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let dialer = TestDialer(loop: loop, answerPings: answerPings)
@@ -264,6 +266,30 @@ final class TestDialer: ChannelInboundHandler, Sendable {
         try await channel.writeAndFlush(Frame(channel: .control, payload: [UInt8](repeating: 1, count: 1000)))
         #expect(await bad.closedWithin(5))
         #expect(await eventually { a.sw.isBanned(TestKeys.nodeID(6)) && a.peerIDs.isEmpty })
+        await a.stop()
+    }
+
+    @Test func aPeerOfAnotherChainIsRefusedWithoutABan() async throws {
+        let a = try await RunningSwitch.start(1)
+        let stranger = try await TestDialer.connect(key: 12, to: a, chainID: "another-chain")
+        #expect(await stranger.closedWithin(5))
+        #expect(a.peerIDs.isEmpty && !a.sw.isBanned(TestKeys.nodeID(12)))
+        let b = try await RunningSwitch.start(2, persistent: [a.peerAddress])
+        #expect(await eventually { a.peerIDs == [b.id] })
+        await b.stop()
+        await a.stop()
+    }
+
+    @Test func aSilentSocketHoldsAnInboundSlotOnlyUntilTheHandshakeTimeout() async throws {
+        let a = try await RunningSwitch.start(1, limits: .init(maxInbound: 1, maxOutbound: 10), handshakeTimeout: .milliseconds(500))
+        let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: a.address.port).get()
+        let b = try await RunningSwitch.start(2, persistent: [a.peerAddress])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(a.peerIDs.isEmpty, "the silent socket holds the only inbound slot")
+        #expect(await eventually { a.peerIDs == [b.id] }, "after the timeout the slot is free again")
+        #expect(await eventually { !silent.isActive })
+        await b.stop()
         await a.stop()
     }
 
