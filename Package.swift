@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "WaggleRPCTests",
             dependencies: [
-                "WaggleRPC", "WaggleNode", "WaggleTesting",
+                "WaggleRPC", "WaggleNode", "WaggleTesting", "WaggleP2P", "WaggleSwitch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleP2P", "WaggleSwitch", "WaggleTesting"]),
