@@ -50,6 +50,11 @@ final class PeerHandler: ChannelInboundHandler {
         self.context = nil
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        owner.opened(peer)
+        context.fireChannelActive()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard let event = event as? PeerConnectionEvent, case .established(let id, let info) = event else {
             context.fireUserInboundEventTriggered(event)

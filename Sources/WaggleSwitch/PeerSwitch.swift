@@ -302,7 +302,16 @@ public final class PeerSwitch: Service, Sendable {
         try sync.addHandler(ReceiveThrottle(bytesPerSecond: configuration.recvRate))
         try sync.addHandler(connection)
         try sync.addHandler(handler)
-        state.withLockedValue { $0.open[ObjectIdentifier(peer)] = peer }
+    }
+
+    /// The socket is connected. (A dial that never connects never gets here, so it leaves
+    /// nothing behind in `open`.)
+    func opened(_ peer: Peer) {
+        let stopping = state.withLockedValue { s in
+            if !s.stopping { s.open[ObjectIdentifier(peer)] = peer }
+            return s.stopping
+        }
+        if stopping { peer.close(reason: "the node is shutting down") }
     }
 
     /// Called by the peer's handler once authenticated: nil when admitted.

@@ -101,7 +101,7 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
         let (genesis, _) = Self.genesis()
         let a = try await GossipNode.start(1, genesis: genesis)
         let rogue = try await GossipNode.start(4, genesis: genesis, persistent: [a.peerAddress], withReactor: false)
-        #expect(await eventually { a.peerIDs == [rogue.p2p.nodeID] })
+        #expect(await eventually { a.peerIDs == [rogue.p2p.nodeID] && rogue.peerIDs == [a.p2p.nodeID] })
         #expect(rogue.p2p.send([0x07, 1, 2, 3], on: .mempool, to: a.p2p.nodeID))
         #expect(await eventually { a.p2p.isBanned(rogue.p2p.nodeID) && a.peerIDs.isEmpty })
         #expect(await a.chain.mempoolCount == 0)
@@ -113,7 +113,7 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
         let (genesis, sender) = Self.genesis()
         let a = try await GossipNode.start(1, genesis: genesis)
         let rogue = try await GossipNode.start(5, genesis: genesis, persistent: [a.peerAddress], withReactor: false)
-        #expect(await eventually { a.peerIDs == [rogue.p2p.nodeID] })
+        #expect(await eventually { a.peerIDs == [rogue.p2p.nodeID] && rogue.peerIDs == [a.p2p.nodeID] })
         // A nonce gap is a state question, not misbehaviour: dropped, the peer stays.
         let gap = MempoolMessage.transaction(Self.transfer(genesis, sender, nonce: 9)).canonicalBytes
         #expect(rogue.p2p.send(gap, on: .mempool, to: a.p2p.nodeID))
