@@ -324,6 +324,17 @@ import WaggleTesting
         #expect(included?["height"]?.uint64Value ?? 0 >= 1, "\(validator.logTail())")
         #expect(try await balance(validator.client, TestKeys.signer(77).address) == 5)
         #expect(try await peers(validator).count == 1)
+
+        // Garbage on the validator's P2P port: cut with one log line; the node and its peer carry on.
+        let parts = hostPort.split(separator: ":")
+        try sendRaw([0x00, 0x40] + [UInt8](repeating: 0x5a, count: 64), host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        let height = try await latestHeight(validator.client)
+        try await validator.waitForHeight(height + 2)
+        let log = (try? String(contentsOfFile: home + "/node.log", encoding: .utf8)) ?? ""
+        let cut = log.split(separator: "\n").filter { $0.contains("connection closed before admission") && $0.contains("handshake failed") }
+        #expect(cut.count == 1, "\(validator.logTail())")
+        let validatorPeers = try await peers(validator), followerPeers = try await peers(follower)
+        #expect(validatorPeers.count == 1 && followerPeers.count == 1)
         withExtendedLifetime(tmp2) {}
     }
 
@@ -344,6 +355,23 @@ import WaggleTesting
         #expect(health.status == 200)
         #expect(try await node.client.call("status", .object([:]))["node_info"]?["chain_id"] == "it-chain")
     }
+}
+
+/// Connects to host:port over TCP, writes `bytes`, waits briefly and closes.
+func sendRaw(_ bytes: [UInt8], host: String, port: Int) throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw NodeError(.io, "socket failed") }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw NodeError(.io, "bad address \(host)") }
+    let connected = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw NodeError(.io, "cannot connect to \(host):\(port)") }
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    usleep(200_000)
 }
 
 /// A temporary home removed at the end of a test.
