@@ -32,6 +32,7 @@ struct Init: AsyncParsableCommand {
                 validatorKeyFile: validatorKey)
             print("Initialised \(options.nodeHome.root) for chain \(result.chainID)")
             print("validator key: \(result.validator.signer.address.hex) (keyring name \"validator\")")
+            print("node id: \(try options.nodeHome.nodeID().hex) (peers dial ID@HOST:PORT, the port of p2p.laddr)")
             if !result.isGenesisValidator {
                 FileHandle.standardError.write(Data("warning: the validator key is not a validator in this genesis; the node will not produce blocks\n".utf8))
             }
