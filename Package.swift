@@ -69,12 +69,24 @@ let package = Package(
                 "WaggleP2P", "WaggleCore", "WaggleCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        // The switch: sockets (NIOPosix), peers, caps, bans, keep-alive, reactors.
+        .target(
+            name: "WaggleSwitch",
+            dependencies: [
+                "WaggleP2P", "WaggleP2PNIO", "WaggleCore", "WaggleCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "WaggleNode",
             dependencies: [
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger",
-                "WaggleConsensus", "WaggleRPC",
+                "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleSwitch",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -83,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "waggle",
             dependencies: [
-                "WaggleNode", "WaggleZK",
+                "WaggleNode", "WaggleZK", "WaggleP2P",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -115,6 +127,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        .testTarget(
+            name: "WaggleSwitchTests",
+            dependencies: [
+                "WaggleSwitch", "WaggleP2PNIO", "WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "WaggleStoreTests", dependencies: ["WaggleStore", "WaggleTesting"]),
         .testTarget(name: "WaggleLedgerTests", dependencies: ["WaggleLedger", "WaggleTesting", "WaggleZK"]),
         .testTarget(
@@ -122,10 +141,10 @@ let package = Package(
         .testTarget(
             name: "WaggleRPCTests",
             dependencies: [
-                "WaggleRPC", "WaggleNode", "WaggleTesting",
+                "WaggleRPC", "WaggleNode", "WaggleTesting", "WaggleP2P", "WaggleSwitch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleTesting"]),
+        .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleP2P", "WaggleSwitch", "WaggleTesting"]),
         .testTarget(
             name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleLedger", "WaggleNode", "WaggleStore", "WaggleTesting"]),
     ]

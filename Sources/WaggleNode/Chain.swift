@@ -60,6 +60,11 @@ public final class Chain: @unchecked Sendable {
     private var recentDrops: [Hash256: MempoolError] = [:]
     private var recentDropOrder: [Hash256] = []
     private let recentDropsKept = 4_096
+    private let admissions: AsyncStream<Transaction>.Continuation
+
+    /// Every transaction the mempool admits, from RPC or from a peer, in order: what the mempool
+    /// reactor gossips. One consumer; it holds the newest 4,096 when nobody reads.
+    public let admittedTransactions: AsyncStream<Transaction>
 
     /// Opens the chain in `store`, writing genesis first if the store is empty. Refuses a store
     /// created from a different genesis.
@@ -79,6 +84,7 @@ public final class Chain: @unchecked Sendable {
         }
         let head = try Self.loadHead(store: store, genesis: genesis)
         headValue = head
+        (admittedTransactions, admissions) = AsyncStream.makeStream(of: Transaction.self, bufferingPolicy: .bufferingNewest(4_096))
         mempool = Mempool(ledger: genesis.ledger, limits: mempoolLimits, base: store, nextHeight: head.height + 1)
     }
 
@@ -136,6 +142,7 @@ public final class Chain: @unchecked Sendable {
                 return .failure(MempoolError(.storage, "the node could not read its database; see its log"))
             }
             do throws(MempoolError) { try self.mempool.add(tx, hash: hash, size: size) } catch { return .failure(error) }
+            self.admissions.yield(tx)
             return .success(hash)
         }
         return try result.get()

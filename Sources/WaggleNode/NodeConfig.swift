@@ -1,5 +1,6 @@
 import TOMLKit
 import WaggleCore
+import WaggleP2P
 
 /// The node's configuration, read from config/config.toml. Sections and keys follow CometBFT's
 /// where they mean the same thing; Docs/OPERATIONS.md lists every key.
@@ -27,6 +28,31 @@ public struct NodeConfig: Sendable, Equatable {
     public var logLevel = "info"
     public var logFormat = "plain"
 
+    /// `[p2p]`: CometBFT's keys and defaults (Docs/OPERATIONS.md).
+    public var p2p = P2P()
+
+    public struct P2P: Sendable, Equatable {
+        /// Where to listen for peers; port 0 picks a free port (written to data/p2p_address).
+        public var listenAddress = NetAddress(host: "0.0.0.0", port: 26656)
+        /// The address to tell peers, when it differs from `listenAddress` (NAT); nil: none.
+        public var externalAddress: NetAddress?
+        public var persistentPeers: [PeerAddress] = []
+        public var seeds: [PeerAddress] = []
+        /// Peer exchange. Not built yet: `true` is accepted and logged as ignored.
+        public var pex = false
+        public var maxInboundPeers = 40
+        public var maxOutboundPeers = 10
+        public var handshakeTimeoutMs: UInt64 = 20_000
+        public var dialTimeoutMs: UInt64 = 3_000
+        /// Bytes per second to and from each peer (a token bucket holding one second's worth).
+        public var sendRate = 5_120_000
+        public var recvRate = 5_120_000
+        /// The largest plaintext of one transport message; frames are cut into pieces of this size.
+        public var maxPacketMsgPayloadSize = 65_519
+
+        public init() {}
+    }
+
     public init() {}
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -52,7 +78,7 @@ public struct NodeConfig: Sendable, Equatable {
 
     private static func parse(_ r: JSONReader) throws(JSONFieldError) -> NodeConfig {
         var c = NodeConfig()
-        try r.onlyKeys(["moniker", "rpc", "consensus", "mempool", "storage", "log"])
+        try r.onlyKeys(["moniker", "rpc", "p2p", "consensus", "mempool", "storage", "log"])
         if let m = try r.optionalField("moniker") { c.moniker = try m.string() }
         if let rpc = try r.optionalField("rpc") {
             try rpc.onlyKeys(["laddr", "max_body_bytes", "max_batch_requests", "max_connections", "max_response_bytes", "timeout_broadcast_tx_commit_ms"])
@@ -75,6 +101,7 @@ public struct NodeConfig: Sendable, Equatable {
                 throw (try rpc.field("timeout_broadcast_tx_commit_ms")).fail("must be at most 3600000 (one hour)")
             }
         }
+        if let p2p = try r.optionalField("p2p") { c.p2p = try parseP2P(p2p) }
         if let cons = try r.optionalField("consensus") {
             try cons.onlyKeys(["block_interval_ms"])
             if let v = try cons.optionalField("block_interval_ms") {
@@ -112,6 +139,65 @@ public struct NodeConfig: Sendable, Equatable {
         }
         return c
     }
+
+    private static func parseP2P(_ r: JSONReader) throws(JSONFieldError) -> P2P {
+        var p = P2P()
+        try r.onlyKeys([
+            "laddr", "external_address", "persistent_peers", "seeds", "pex", "max_num_inbound_peers", "max_num_outbound_peers",
+            "handshake_timeout", "dial_timeout", "send_rate", "recv_rate", "max_packet_msg_payload_size",
+        ])
+        func address(_ v: JSONReader, allowPortZero: Bool) throws(JSONFieldError) -> NetAddress {
+            let text = try v.string()
+            do throws(PeerAddressError) { return try NetAddress(parsing: text, allowPortZero: allowPortZero) } catch {
+                throw v.fail(error.reason)
+            }
+        }
+        func peers(_ v: JSONReader) throws(JSONFieldError) -> [PeerAddress] {
+            let text = try v.string()
+            do throws(PeerAddressError) { return try PeerAddress.parseList(text) } catch { throw v.fail(error.reason) }
+        }
+        func int(_ name: String, _ range: ClosedRange<Int>, _ value: inout Int) throws(JSONFieldError) {
+            guard let v = try r.optionalField(name) else { return }
+            value = try v.int()
+            guard range.contains(value) else { throw v.fail("must be between \(range.lowerBound) and \(range.upperBound)") }
+        }
+        func duration(_ name: String, _ value: inout UInt64) throws(JSONFieldError) {
+            guard let v = try r.optionalField(name) else { return }
+            guard let ms = parseDuration(try v.string()), ms >= 100, ms <= 600_000 else {
+                throw v.fail("expected a duration from \"100ms\" to \"10m\" (such as \"20s\")")
+            }
+            value = ms
+        }
+        if let v = try r.optionalField("laddr") { p.listenAddress = try address(v, allowPortZero: true) }
+        if let v = try r.optionalField("external_address") {
+            p.externalAddress = try v.string().isEmpty ? nil : try address(v, allowPortZero: false)
+        }
+        if let v = try r.optionalField("persistent_peers") { p.persistentPeers = try peers(v) }
+        if let v = try r.optionalField("seeds") { p.seeds = try peers(v) }
+        if let v = try r.optionalField("pex") { p.pex = try v.bool() }
+        try int("max_num_inbound_peers", 0...10_000, &p.maxInboundPeers)
+        try int("max_num_outbound_peers", 0...1_000, &p.maxOutboundPeers)
+        try duration("handshake_timeout", &p.handshakeTimeoutMs)
+        try duration("dial_timeout", &p.dialTimeoutMs)
+        try int("send_rate", 1_024...10_000_000_000, &p.sendRate)
+        try int("recv_rate", 1_024...10_000_000_000, &p.recvRate)
+        try int("max_packet_msg_payload_size", 1_024...NoiseTransport.maxPlaintextLength, &p.maxPacketMsgPayloadSize)
+        return p
+    }
+
+    /// `"500ms"`, `"20s"` or `"2m"` in milliseconds (the forms CometBFT's config uses); nil otherwise.
+    static func parseDuration(_ text: String) -> UInt64? {
+        let units: [(String, UInt64)] = [("ms", 1), ("s", 1_000), ("m", 60_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let digits = text.dropLast(suffix.count)
+            guard !digits.isEmpty, digits.utf8.count <= 9, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt64(digits)
+            else { return nil }
+            return n * scale
+        }
+        return nil
+    }
+
+    static func formatDuration(ms: UInt64) -> String { ms % 1_000 == 0 ? "\(ms / 1_000)s" : "\(ms)ms" }
 
     /// `s` as the inside of a TOML basic string: backslash, quote and control characters escaped.
     static func tomlEscaped(_ s: String) -> String {
@@ -152,6 +238,29 @@ public struct NodeConfig: Sendable, Equatable {
         max_response_bytes = \(rpcMaxResponseBytes)
         # How long broadcast_tx_commit waits for inclusion.
         timeout_broadcast_tx_commit_ms = \(rpcBroadcastTxCommitTimeoutMs)
+
+        [p2p]
+        # Where to listen for peers (tcp://HOST:PORT).
+        laddr = "tcp://\(p2p.listenAddress)"
+        # The address peers should dial, when it differs from laddr (behind NAT); empty: none.
+        external_address = "\(p2p.externalAddress.map { "tcp://\($0)" } ?? "")"
+        # Peers to stay connected to, comma-separated ID@HOST:PORT (`waggle show-node-id` prints an ID).
+        persistent_peers = "\(p2p.persistentPeers.map(\.description).joined(separator: ","))"
+        # Seed nodes, ID@HOST:PORT; read and checked, not dialled until peer exchange exists.
+        seeds = "\(p2p.seeds.map(\.description).joined(separator: ","))"
+        # Peer exchange; not built yet (true is ignored with a warning).
+        pex = \(p2p.pex)
+        # Most peers that dialled us, and most peers we dial.
+        max_num_inbound_peers = \(p2p.maxInboundPeers)
+        max_num_outbound_peers = \(p2p.maxOutboundPeers)
+        # Time for a new connection's handshake and node-info exchange, and for a dial to connect.
+        handshake_timeout = "\(Self.formatDuration(ms: p2p.handshakeTimeoutMs))"
+        dial_timeout = "\(Self.formatDuration(ms: p2p.dialTimeoutMs))"
+        # Bytes per second to and from each peer (bursts of up to one second's worth).
+        send_rate = \(p2p.sendRate)
+        recv_rate = \(p2p.recvRate)
+        # Largest plaintext of one encrypted transport message (1024 to 65519).
+        max_packet_msg_payload_size = \(p2p.maxPacketMsgPayloadSize)
 
         [consensus]
         # Time between blocks, in milliseconds.

@@ -1,12 +1,13 @@
 import Foundation
 import WaggleCore
 import WaggleLedger
+import WaggleP2P
 
 /// A node's home directory, laid out as CometBFT operators expect:
 ///
 ///     config/config.toml  config/genesis.json  config/node_key.json
 ///     config/priv_validator_key.json (0600)     keyring/NAME.json (0600)
-///     data/chain.db/ (RocksDB)  data/priv_validator_state.json  data/rpc_address
+///     data/chain.db/ (RocksDB)  data/priv_validator_state.json  data/rpc_address  data/p2p_address
 public struct NodeHome: Sendable {
     public let root: String
 
@@ -25,15 +26,30 @@ public struct NodeHome: Sendable {
     public var validatorStateFile: String { "\(dataDir)/priv_validator_state.json" }
     public var databaseDir: String { "\(dataDir)/chain.db" }
     public var rpcAddressFile: String { "\(dataDir)/rpc_address" }
+    public var p2pAddressFile: String { "\(dataDir)/p2p_address" }
     public var keyring: Keyring { Keyring(directory: "\(root)/keyring") }
 
     /// Checks that `init` has been run here.
     public func requireInitialised() throws(NodeError) {
         guard FileIO.exists(root) else { throw NodeError(.noHome, "no Waggle home at \(root): run `waggle init --home \(root)` first") }
-        for f in [configFile, genesisFile, validatorKeyFile] where !FileIO.exists(f) {
+        for f in [configFile, genesisFile, validatorKeyFile, nodeKeyFile] where !FileIO.exists(f) {
             throw NodeError(.noHome, "\(f) is missing: run `waggle init --home \(root)` first")
         }
     }
+
+    /// The node key (config/node_key.json), refused when others can read it.
+    public func loadNodeKey() throws(NodeError) -> KeyFile {
+        guard FileIO.exists(nodeKeyFile) else {
+            throw NodeError(.noHome, "\(nodeKeyFile) is missing: run `waggle init --home \(root)` first")
+        }
+        if let mode = FileIO.permissions(nodeKeyFile), mode & 0o077 != 0 {
+            throw NodeError(.keys, "\(nodeKeyFile) is readable by others (mode \(String(mode, radix: 8))); run chmod 600 on it")
+        }
+        return try KeyFile.load(nodeKeyFile)
+    }
+
+    /// The node id peers know this home by: `ID` in `ID@host:port`.
+    public func nodeID() throws(NodeError) -> NodeID { NodeID(publicKey: try loadNodeKey().signer.publicKey) }
 
     public func loadConfig() throws(NodeError) -> NodeConfig {
         let bytes = try FileIO.read(configFile)

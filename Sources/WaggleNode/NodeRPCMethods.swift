@@ -1,6 +1,8 @@
 import WaggleCore
 import WaggleLedger
+import WaggleP2P
 import WaggleRPC
+import WaggleSwitch
 
 /// The node's JSON-RPC methods (Docs/RPC.md shows each with a request and a response).
 public struct NodeRPCMethods: Sendable {
@@ -8,8 +10,11 @@ public struct NodeRPCMethods: Sendable {
     public let moniker: String
     public let validatorKey: PublicKey?
     public let broadcastTxCommitTimeoutMs: UInt64
+    /// The P2P switch, for `net_info` and `status.node_info`; nil in tests without networking.
+    public let p2p: PeerSwitch?
 
-    public init(chain: Chain, moniker: String, validatorKey: PublicKey?, broadcastTxCommitTimeoutMs: UInt64) {
+    public init(chain: Chain, moniker: String, validatorKey: PublicKey?, broadcastTxCommitTimeoutMs: UInt64, p2p: PeerSwitch? = nil) {
+        self.p2p = p2p
         self.chain = chain
         self.moniker = moniker
         self.validatorKey = validatorKey
@@ -29,6 +34,7 @@ public struct NodeRPCMethods: Sendable {
             "validators": { p in try await validators(p) },
             "broadcast_tx_sync": { p in try await broadcastTxSync(p) },
             "broadcast_tx_commit": { p in try await broadcastTxCommit(p) },
+            "net_info": { p in try p.only([]); return netInfo() },
             "num_unconfirmed_txs": { p in
                 try p.only([])
                 return ["count": .uint(UInt64(await chain.mempoolCount)), "bytes": .uint(UInt64(await chain.mempoolBytes))]
@@ -84,6 +90,14 @@ public struct NodeRPCMethods: Sendable {
         let chainID = chain.genesis.chainID
         let moniker = self.moniker
         let key = validatorKey
+        var nodeInfo: [String: JSONValue] = [
+            "moniker": .string(moniker), "version": .string(WaggleVersion.software), "chain_id": .string(chainID),
+        ]
+        if let p2p {
+            nodeInfo["id"] = .string(p2p.nodeID.hex)
+            nodeInfo["listen_addr"] = .string(p2p.advertisedAddress ?? "tcp://\(p2p.configuration.listenAddress)")
+        }
+        let info = nodeInfo
         return try await read { store, head in
             var validator: JSONValue = .null
             if let key {
@@ -93,8 +107,10 @@ public struct NodeRPCMethods: Sendable {
                 ]
             }
             return [
-                "node_info": ["moniker": .string(moniker), "version": .string(WaggleVersion.software), "chain_id": .string(chainID)],
+                "node_info": .object(info),
                 "sync_info": [
+                    // Block sync is not built: a node only ever has the blocks it produced.
+                    "catching_up": false,
                     "latest_block_height": .string(String(head.height)),
                     "latest_block_hash": .string(head.blockID.hex),
                     "latest_state_root": .string(head.stateRoot.hex),
@@ -103,6 +119,25 @@ public struct NodeRPCMethods: Sendable {
                 "validator_info": validator,
             ]
         }
+    }
+
+    /// The switch's admitted peers (CometBFT's `net_info`, with the fields this node tracks).
+    func netInfo() -> JSONValue {
+        guard let p2p else { return ["listening": false, "listen_addr": .null, "n_peers": "0", "peers": []] }
+        let peers = p2p.peerStatuses
+        return [
+            "listening": true,
+            "listen_addr": .string(p2p.advertisedAddress ?? "tcp://\(p2p.configuration.listenAddress)"),
+            "n_peers": .string(String(peers.count)),
+            "peers": .array(
+                peers.map { s in
+                    [
+                        "id": .string(s.id.hex), "address": .string(s.remoteAddress), "listen_addr": .string(s.listenAddress),
+                        "moniker": .string(s.moniker), "direction": .string(s.direction.rawValue),
+                        "bytes_sent": .string(String(s.bytesSent)), "bytes_received": .string(String(s.bytesReceived)),
+                    ]
+                }),
+        ]
     }
 
     func genesis() async throws(RPCError) -> JSONValue {

@@ -4,16 +4,20 @@ import ServiceLifecycle
 import WaggleCore
 import WaggleCrypto
 import WaggleLedger
+import WaggleP2P
 import WaggleRPC
+import WaggleSwitch
 
-/// `waggle start`: opens the home, the database and the chain, then runs the RPC server and the
-/// block producer in one ServiceGroup that shuts down gracefully on SIGINT and SIGTERM.
+/// `waggle start`: opens the home, the database and the chain, then runs the RPC server, the P2P
+/// switch and the block producer in one ServiceGroup that shuts down gracefully on SIGINT and SIGTERM.
 public struct NodeRunner: Sendable {
     public let home: NodeHome
-    public let config: NodeConfig
+    /// Read from config.toml; `waggle start` flags override parts of it for one run.
+    public var config: NodeConfig
     public let genesis: GenesisDoc
     public let genesisBytes: [UInt8]
     public let validatorKey: KeyFile
+    public let nodeKey: KeyFile
 
     public init(home: NodeHome) throws(NodeError) {
         guard Sodium.verifiesLikeTheReference else {
@@ -24,6 +28,7 @@ public struct NodeRunner: Sendable {
         config = try home.loadConfig()
         (genesis, genesisBytes) = try home.loadGenesis()
         validatorKey = try KeyFile.load(home.validatorKeyFile)
+        nodeKey = try home.loadNodeKey()
         if let mode = FileIO.permissions(home.validatorKeyFile), mode & 0o077 != 0 {
             throw NodeError(.keys, "\(home.validatorKeyFile) is readable by others (mode \(String(mode, radix: 8))); run chmod 600 on it")
         }
@@ -73,8 +78,23 @@ public struct NodeRunner: Sendable {
             "validator": "\(validatorKey.signer.address)",
         ])
 
+        let p2pLogger = Logger(label: "p2p")
+        if config.p2p.pex { p2pLogger.warning("p2p.pex = true is ignored: peer exchange is not built yet") }
+        if !config.p2p.seeds.isEmpty { p2pLogger.warning("p2p.seeds are not dialled: they serve peer exchange, which is not built yet") }
+        let p2pAddressFile = home.p2pAddressFile
+        let p2p = PeerSwitch(
+            configuration: .init(
+                chainID: genesis.chainID, moniker: config.moniker, listenAddress: config.p2p.listenAddress,
+                externalAddress: config.p2p.externalAddress, persistentPeers: config.p2p.persistentPeers,
+                limits: .init(maxInbound: config.p2p.maxInboundPeers, maxOutbound: config.p2p.maxOutboundPeers),
+                handshakeTimeout: .milliseconds(Int64(config.p2p.handshakeTimeoutMs)),
+                dialTimeout: .milliseconds(Int64(config.p2p.dialTimeoutMs)), maxPacketPayloadSize: config.p2p.maxPacketMsgPayloadSize,
+                sendRate: config.p2p.sendRate, recvRate: config.p2p.recvRate),
+            nodeKey: nodeKey.signer, logger: p2pLogger,
+            onListening: { address in try? FileIO.writeAtomically(Array("tcp://\(address)\n".utf8), to: p2pAddressFile) })
+        let mempoolReactor = MempoolReactor(chain: chain, p2p: p2p)
         let methods = NodeRPCMethods(chain: chain, moniker: config.moniker, validatorKey: validatorKey.signer.publicKey,
-                                     broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs)
+                                     broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs, p2p: p2p)
         guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
         var rpc = RPCServer(
             host: hp.host, port: hp.port, maxBodyBytes: config.rpcMaxBodyBytes,
@@ -94,15 +114,17 @@ public struct NodeRunner: Sendable {
             interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"))
         // Services stop in reverse order: the RPC server first, so that requests in flight
         // (broadcast_tx_commit waits for a block) finish while blocks are still produced; then
-        // the producer. Whatever is still running after the grace period is cancelled, which ends
-        // any remaining wait at once.
+        // the switch (peers see their connections close), the mempool reactor, then the producer. Whatever is still
+        // running after the grace period is cancelled, which ends any remaining wait at once.
         var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: producer), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [.init(service: producer), .init(service: mempoolReactor), .init(service: p2p), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
         groupConfig.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfig)
         try await group.run()
         try? FileManager.default.removeItem(atPath: addressFile)
+        try? FileManager.default.removeItem(atPath: p2pAddressFile)
         let finalHeight = await chain.head.height
         logger.info("node stopped", metadata: ["height": "\(finalHeight)"])
     }

@@ -27,12 +27,16 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
         public var prologue: [UInt8]
         /// CometBFT's `handshake_timeout` default.
         public var handshakeTimeout: TimeAmount
+        /// The largest plaintext per transport message when cutting frames
+        /// (`max_packet_msg_payload_size`).
+        public var maxPacketPayloadSize: Int
 
         public init(
             signer: Signer, noiseStaticKey: X25519PrivateKey, nodeInfo: NodeInfo,
             channels: [ChannelDescriptor] = ChannelDescriptor.all, prologue: [UInt8] = PeerHandshake.defaultPrologue,
-            handshakeTimeout: TimeAmount = .seconds(20)
+            handshakeTimeout: TimeAmount = .seconds(20), maxPacketPayloadSize: Int = NoiseTransport.maxPlaintextLength
         ) {
+            self.maxPacketPayloadSize = maxPacketPayloadSize
             self.signer = signer
             self.noiseStaticKey = noiseStaticKey
             self.nodeInfo = nodeInfo
@@ -68,7 +72,7 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
                 role: role, signer: configuration.signer, noiseStaticKey: configuration.noiseStaticKey,
                 ephemeralKey: ephemeralKey, prologue: configuration.prologue))
         frameDecoder = FrameDecoder(channels: configuration.channels)
-        frameEncoder = FrameEncoder(channels: configuration.channels)
+        frameEncoder = FrameEncoder(channels: configuration.channels, maxChunkLength: configuration.maxPacketPayloadSize)
     }
 
     public func channelActive(context: ChannelHandlerContext) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WaggleNode
+import WaggleP2P
 
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +32,7 @@ struct Init: AsyncParsableCommand {
                 validatorKeyFile: validatorKey)
             print("Initialised \(options.nodeHome.root) for chain \(result.chainID)")
             print("validator key: \(result.validator.signer.address.hex) (keyring name \"validator\")")
+            print("node id: \(try options.nodeHome.nodeID().hex) (peers dial ID@HOST:PORT, the port of p2p.laddr)")
             if !result.isGenesisValidator {
                 FileHandle.standardError.write(Data("warning: the validator key is not a validator in this genesis; the node will not produce blocks\n".utf8))
             }
@@ -44,10 +46,44 @@ struct Start: AsyncParsableCommand {
 
     @OptionGroup var options: HomeOption
 
+    @Option(name: .customLong("p2p.laddr"), help: "Listen for peers here for this run (tcp://HOST:PORT), instead of [p2p] laddr.")
+    var p2pListenAddress: String?
+
+    @Option(
+        name: .customLong("p2p.persistent-peers"),
+        help: "Peers to stay connected to for this run (comma-separated ID@HOST:PORT), instead of [p2p] persistent_peers.")
+    var persistentPeers: String?
+
     func run() async throws {
         try await runReportingErrors {
-            let node = try NodeRunner(home: options.nodeHome)
+            var node = try NodeRunner(home: options.nodeHome)
+            if let p2pListenAddress {
+                do { node.config.p2p.listenAddress = try NetAddress(parsing: p2pListenAddress, allowPortZero: true) } catch {
+                    throw ValidationError("--p2p.laddr: \(error)")
+                }
+            }
+            if let persistentPeers {
+                do { node.config.p2p.persistentPeers = try PeerAddress.parseList(persistentPeers) } catch {
+                    throw ValidationError("--p2p.persistent-peers: \(error)")
+                }
+            }
             try await node.run()
+        }
+    }
+}
+
+struct ShowNodeID: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show-node-id", abstract: "Print this home's node id (the ID in ID@HOST:PORT that peers dial).")
+
+    @OptionGroup var options: HomeOption
+
+    func run() throws {
+        do {
+            print(try options.nodeHome.nodeID().hex)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

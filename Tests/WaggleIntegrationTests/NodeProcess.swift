@@ -55,16 +55,25 @@ final class NodeProcess: @unchecked Sendable {
     private(set) var process = Process()
     private(set) var port = 0
 
-    init(home: String) { self.home = home }
+    /// Extra `waggle start` flags (`--p2p.persistent-peers …`).
+    var arguments: [String] = []
+
+    init(home: String, arguments: [String] = []) {
+        self.home = home
+        self.arguments = arguments
+    }
 
     func start() throws {
         guard let bin = WaggleBinary.path else { throw NodeError(.io, "the waggle binary was not built beside the tests") }
         try? FileManager.default.removeItem(atPath: home + "/data/rpc_address")
+        try? FileManager.default.removeItem(atPath: home + "/data/p2p_address")
         process = Process()
         // The shell `exec`s the node with its output appended to HOME/node.log, so the process
         // we signal is the node itself.
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec \"$0\" start --home \"$1\" >> \"$1/node.log\" 2>&1", bin, home]
+        process.arguments = [
+            "-c", "bin=\"$0\"; home=\"$1\"; shift; exec \"$bin\" start --home \"$home\" \"$@\" >> \"$home/node.log\" 2>&1", bin, home,
+        ] + arguments
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw NodeError(.io, "cannot start \(bin): \(error)") }
         let deadline = Date().addingTimeInterval(60)
@@ -79,6 +88,18 @@ final class NodeProcess: @unchecked Sendable {
         }
         kill()
         throw NodeError(.io, "node did not open its RPC port:\n\(logTail())")
+    }
+
+    /// The P2P address the node bound (data/p2p_address), waiting for it.
+    func p2pAddress(timeout: TimeInterval = 30) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: home + "/data/p2p_address", encoding: .utf8), !text.isEmpty {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            usleep(20_000)
+        }
+        throw NodeError(.io, "node did not write data/p2p_address:\n\(logTail())")
     }
 
     var client: RPCClient { RPCClient(host: "127.0.0.1", port: port, timeoutSeconds: 30) }

@@ -16,6 +16,7 @@ import WaggleTesting
         let configPath = tmp.path + "/config/config.toml"
         var config = try String(contentsOfFile: configPath, encoding: .utf8)
         config = config.replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+        config = config.replacingOccurrences(of: "laddr = \"tcp://0.0.0.0:26656\"", with: "laddr = \"tcp://127.0.0.1:0\"")
         config = config.replacingOccurrences(of: "block_interval_ms = 1000", with: "block_interval_ms = 100")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         return (tmp.path, tmp)
@@ -258,6 +259,85 @@ import WaggleTesting
         try expectOneLineError(["query", "tx", "0x" + String(repeating: "ab", count: 32), "--home", home], "not found")
     }
 
+    @Test func twoNodesConnectThroughPersistentPeersAndATransactionSentToTheFullNodeIsIncludedByTheValidator() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let validator = NodeProcess(home: home)
+        try validator.start()
+        defer { validator.kill() }
+        let idResult = try runWaggle(["show-node-id", "--home", home])
+        let validatorID = idResult.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(idResult.status == 0 && validatorID.count == 40)
+        let status = try await validator.client.call("status", .object([:]))
+        #expect(status["node_info"]?["id"]?.stringValue == validatorID)
+        #expect(status["sync_info"]?["catching_up"] == false)
+        let p2pAddress = try validator.p2pAddress()
+        #expect(status["node_info"]?["listen_addr"]?.stringValue == p2pAddress)
+        let hostPort = String(p2pAddress.dropFirst("tcp://".count))
+
+        // A second home on the same genesis, pointed at the first by a start flag.
+        let tmp2 = TempHome()
+        let r = try runWaggle(["init", "--home", tmp2.path, "--genesis", home + "/config/genesis.json", "--moniker", "follower"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let config2 = tmp2.path + "/config/config.toml"
+        try (try String(contentsOfFile: config2, encoding: .utf8))
+            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+            .write(toFile: config2, atomically: true, encoding: .utf8)
+        let follower = NodeProcess(
+            home: tmp2.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorID)@\(hostPort)"])
+        try follower.start()
+        defer { follower.kill() }
+        let followerID = try runWaggle(["show-node-id", "--home", tmp2.path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        func peers(_ node: NodeProcess) async throws -> [JSONValue] {
+            guard case .array(let list)? = try await node.client.call("net_info", .object([:]))["peers"] else { return [] }
+            return list
+        }
+        let deadline = Date().addingTimeInterval(30)
+        var seen: [JSONValue] = []
+        while Date() < deadline {
+            seen = try await peers(validator)
+            if seen.count == 1, try await peers(follower).count == 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seen.first?["id"]?.stringValue == followerID)
+        #expect(seen.first?["direction"] == "inbound")
+        #expect(seen.first?["moniker"] == "follower")
+        let fromFollower = try await peers(follower)
+        #expect(fromFollower.first?["id"]?.stringValue == validatorID)
+        #expect(fromFollower.first?["direction"] == "outbound")
+        #expect((fromFollower.first?["bytes_sent"]?.stringValue).flatMap(UInt64.init).map { $0 > 0 } == true)
+        #expect((fromFollower.first?["bytes_received"]?.stringValue).flatMap(UInt64.init).map { $0 > 0 } == true)
+
+        // A transaction sent to the full node's RPC is gossiped to the validator and included.
+        let funded = try KeyFile.load(home + "/keyring/validator.json").signer
+        let tx = Transaction.sign(
+            chainID: "it-chain", signer: funded, nonce: 0, fee: 1, body: .transfer(to: TestKeys.signer(77).address, amount: 5))
+        let sent = try await follower.client.call("broadcast_tx_sync", ["tx": .string("0x" + Hex.encode(tx.canonicalBytes))])
+        #expect(sent["hash"]?.stringValue == tx.hash.hex)
+        var included: JSONValue?
+        let txDeadline = Date().addingTimeInterval(30)
+        while Date() < txDeadline, included == nil {
+            included = try? await validator.client.call("tx", ["hash": .string(tx.hash.hex)])
+            if included == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(included?["height"]?.uint64Value ?? 0 >= 1, "\(validator.logTail())")
+        #expect(try await balance(validator.client, TestKeys.signer(77).address) == 5)
+        #expect(try await peers(validator).count == 1)
+
+        // Garbage on the validator's P2P port: cut with one log line; the node and its peer carry on.
+        let parts = hostPort.split(separator: ":")
+        try sendRaw([0x00, 0x40] + [UInt8](repeating: 0x5a, count: 64), host: String(parts[0]), port: Int(parts[1]) ?? 0)
+        let height = try await latestHeight(validator.client)
+        try await validator.waitForHeight(height + 2)
+        let log = (try? String(contentsOfFile: home + "/node.log", encoding: .utf8)) ?? ""
+        let cut = log.split(separator: "\n").filter { $0.contains("connection closed before admission") && $0.contains("handshake failed") }
+        #expect(cut.count == 1, "\(validator.logTail())")
+        let validatorPeers = try await peers(validator), followerPeers = try await peers(follower)
+        #expect(validatorPeers.count == 1 && followerPeers.count == 1)
+        withExtendedLifetime(tmp2) {}
+    }
+
     @Test func garbageOnTheRPCPortChangesNothing() async throws {
         let (home, tmp) = try makeHome()
         defer { withExtendedLifetime(tmp) {} }
@@ -275,6 +355,23 @@ import WaggleTesting
         #expect(health.status == 200)
         #expect(try await node.client.call("status", .object([:]))["node_info"]?["chain_id"] == "it-chain")
     }
+}
+
+/// Connects to host:port over TCP, writes `bytes`, waits briefly and closes.
+func sendRaw(_ bytes: [UInt8], host: String, port: Int) throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw NodeError(.io, "socket failed") }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw NodeError(.io, "bad address \(host)") }
+    let connected = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw NodeError(.io, "cannot connect to \(host):\(port)") }
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    usleep(200_000)
 }
 
 /// A temporary home removed at the end of a test.

@@ -4,7 +4,9 @@ import Testing
 import WaggleCore
 import WaggleLedger
 import WaggleNode
+import WaggleP2P
 import WaggleRPC
+import WaggleSwitch
 import WaggleTesting
 
 /// The node's methods over a real chain in a temporary RocksDB, called through the dispatcher.
@@ -18,7 +20,7 @@ struct RPCFixture {
 
     /// `broadcastTimeoutMs` bounds broadcast_tx_commit; tests that expect inclusion use a long one so a
     /// loaded machine cannot turn a slow block into a timeout.
-    init(broadcastTimeoutMs: UInt64 = 300) throws {
+    init(broadcastTimeoutMs: UInt64 = 300, p2p: PeerSwitch? = nil) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("waggle-rpc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var b = GenesisBuilder(validators: 1)
@@ -29,7 +31,7 @@ struct RPCFixture {
                           mempoolLimits: .init(), retainVersions: 0, logger: Logger(label: "t"))
         producer = try BlockProducer(chain: chain, signer: validator, persistence: try FileSignStatePersistence(path: dir.path + "/pv.json"),
                                      interval: .seconds(1), logger: Logger(label: "t"))
-        let methods = NodeRPCMethods(chain: chain, moniker: "test", validatorKey: validator.publicKey, broadcastTxCommitTimeoutMs: broadcastTimeoutMs)
+        let methods = NodeRPCMethods(chain: chain, moniker: "test", validatorKey: validator.publicKey, broadcastTxCommitTimeoutMs: broadcastTimeoutMs, p2p: p2p)
         dispatcher = JSONRPCDispatcher(methods: methods.table)
     }
 
@@ -65,6 +67,44 @@ func code(_ v: JSONValue) -> Int64? {
         #expect(code(try await f.call("block")) == 3002, "no block yet")
         #expect(try await f.call("genesis")["result"]?["genesis"]?["chain_id"] == .string(f.chainID))
         #expect(try await f.call("health")["result"] == .object([:]))
+    }
+
+    @Test func statusNamesTheNodeAndNetInfoListsThePeersOfARunningSwitch() async throws {
+        let config = PeerSwitch.Configuration(
+            chainID: "rpc-test", moniker: "rpc", listenAddress: NetAddress(host: "127.0.0.1", port: 0), dialTick: .milliseconds(50))
+        let a = PeerSwitch(configuration: config, nodeKey: TestKeys.signer(30))
+        let f = try RPCFixture(p2p: a)
+        defer { f.cleanup() }
+        let before = try await f.call("status")
+        #expect(before["result"]?["node_info"]?["id"] == .string(NodeID(publicKey: TestKeys.signer(30).publicKey).hex))
+        #expect(before["result"]?["node_info"]?["listen_addr"] == "tcp://127.0.0.1:0", "the configured address until bound")
+        #expect(before["result"]?["sync_info"]?["catching_up"] == false)
+        let runA = Task { try await a.run() }
+        let boundA = try await a.listeningAddress()
+        var configB = config
+        configB.persistentPeers = [PeerAddress(id: a.nodeID, address: boundA)]
+        let b = PeerSwitch(configuration: configB, nodeKey: TestKeys.signer(31))
+        let runB = Task { try await b.run() }
+        var info: JSONValue = .null
+        for _ in 0..<500 {
+            info = try await f.call("net_info")
+            if info["result"]?["n_peers"] == "1" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(info["result"]?["listening"] == true)
+        #expect(info["result"]?["listen_addr"] == .string("tcp://\(boundA)"))
+        let peer = info["result"]?["peers"]?.arrayValue?.first
+        #expect(peer?["id"] == .string(b.nodeID.hex))
+        #expect(peer?["direction"] == "inbound")
+        #expect(peer?["moniker"] == "rpc")
+        #expect(peer?["address"]?.stringValue?.hasPrefix("127.0.0.1:") == true)
+        #expect((peer?["bytes_received"]?.stringValue).flatMap(UInt64.init) ?? 0 > 0)
+        #expect(try await f.call("status")["result"]?["node_info"]?["listen_addr"] == .string("tcp://\(boundA)"))
+        #expect(code(try await f.call("net_info", ["verbose": true])) == -32602)
+        runB.cancel()
+        runA.cancel()
+        _ = try? await runB.value
+        _ = try? await runA.value
     }
 
     @Test func broadcastThenQueryBlockTxAndAccount() async throws {
