@@ -84,7 +84,7 @@ let package = Package(
             name: "WaggleNode",
             dependencies: [
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger",
-                "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleSwitch",
+                "WaggleConsensus", "WaggleRPC", "WaggleP2P", "WaggleSwitch", "WaggleZK",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "WaggleRPCTests",
             dependencies: [
-                "WaggleRPC", "WaggleNode", "WaggleTesting", "WaggleP2P", "WaggleSwitch",
+                "WaggleRPC", "WaggleNode", "WaggleTesting", "WaggleP2P", "WaggleSwitch", "WaggleZK",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "WaggleNodeTests", dependencies: ["WaggleNode", "WaggleP2P", "WaggleSwitch", "WaggleTesting"]),

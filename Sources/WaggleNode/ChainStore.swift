@@ -151,6 +151,14 @@ public final class ChainStore: StateReader, @unchecked Sendable {
         try db.get(key.bytes, in: CF.state)
     }
 
+    /// The latest committed keys of one state namespace, in key order (`circuits` lists 0x09).
+    public func stateKeys(namespace: StateKey.Namespace) throws(NodeError) -> [StateKey] {
+        let ns = namespace.rawValue
+        return try read("state keys") {
+            try db.entries(in: CF.state, lowerBound: [ns], upperBound: [ns + 1]).map { StateKey(bytes: $0.key) }
+        }
+    }
+
     /// The lowest height whose state history is still kept (0 when nothing was pruned).
     public func historyRetainedFrom() throws(NodeError) -> UInt64 {
         try decode(UInt64.self, try read("history retention") { try db.get(MetaKey.historyRetainedFrom, in: CF.meta) }, "history retention") ?? 0

@@ -22,6 +22,10 @@ public struct NodeRPCMethods: Sendable {
     }
 
     public var table: [String: JSONRPCDispatcher.Method] {
+        workTable.merging(baseTable) { a, _ in a }
+    }
+
+    var baseTable: [String: JSONRPCDispatcher.Method] {
         [
             "health": { p in try p.only([]); return .object([:]) },
             "status": { p in try p.only([]); return try await status() },
@@ -229,14 +233,28 @@ public struct NodeRPCMethods: Sendable {
     func validators(_ p: RPCParams) async throws(RPCError) -> JSONValue {
         try p.only(["height"])
         let requested = try p.map { r throws(JSONFieldError) in try r.optionalField("height")?.uint64() }
+        let ledger = chain.ledger
         return try await read { store, head in
             let height = requested ?? head.height + 1
             guard let set = try store.validatorSet(at: height) else {
                 throw RPCError.heightUnavailable("no validator set for height \(height) (latest is \(head.height), next \(head.height + 1))")
             }
+            // Stake and reputation as of the state the set's height builds on (height - 1).
+            let stateHeight = min(height - 1, head.height)
+            let details = try Self.validatorDetails(set, store: store, height: stateHeight, latest: stateHeight == head.height, ledger: ledger)
             var v = JSONView.validators(set)
             if case .object(var o) = v {
                 o["height"] = .string(String(height))
+                o["state_height"] = details == nil ? .null : .string(String(stateHeight))
+                if case .array(let items)? = o["validators"] {
+                    o["validators"] = .array(
+                        zip(items, set.validators).map { item, val in
+                            guard case .object(var e) = item else { return item }
+                            let d = details?[val.address]
+                            for k in ["stake", "operator", "reputation"] { e[k] = d?[k] ?? .null }
+                            return .object(e)
+                        })
+                }
                 v = .object(o)
             }
             return v

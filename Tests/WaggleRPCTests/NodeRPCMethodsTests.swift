@@ -20,11 +20,12 @@ struct RPCFixture {
 
     /// `broadcastTimeoutMs` bounds broadcast_tx_commit; tests that expect inclusion use a long one so a
     /// loaded machine cannot turn a slow block into a timeout.
-    init(broadcastTimeoutMs: UInt64 = 300, p2p: PeerSwitch? = nil) throws {
+    init(broadcastTimeoutMs: UInt64 = 300, p2p: PeerSwitch? = nil, genesis configure: (inout GenesisBuilder) -> Void = { _ in }) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("waggle-rpc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var b = GenesisBuilder(validators: 1)
         b.extraAccounts = [GenesisAccount(address: TestKeys.signer(50).address, balance: 100)]
+        configure(&b)
         let genesis = b.build()
         chainID = genesis.chainID
         chain = try Chain(genesis: genesis, genesisBytes: genesis.json.serialized(), store: try ChainStore(path: dir.path + "/db"),
