@@ -296,14 +296,35 @@ extension NodeRPCMethods {
     }
 
     func contribution(_ p: RPCParams) async throws(RPCError) -> JSONValue {
-        let q = try stateQuery(p, ["task", "index"])
-        let task = try p.map { r throws(JSONFieldError) in try r.field("task").uint64() }
-        let index = try p.map { r throws(JSONFieldError) in try r.field("index").uint32() }
+        let q = try stateQuery(p, ["task", "index", "hash"])
+        let byHash = try p.map { r throws(JSONFieldError) in try r.optionalField("hash")?.hash() }
+        let hasTask = try p.optional("task") != nil, hasIndex = try p.optional("index") != nil
+        if byHash != nil, hasTask || hasIndex { throw .invalidParams("give either task and index, or hash, not both") }
+        let task = byHash != nil ? nil : try p.map { r throws(JSONFieldError) in try r.field("task").uint64() }
+        let index = byHash != nil ? nil : try p.map { r throws(JSONFieldError) in try r.field("index").uint32() }
         return try await readState(q) { s in
-            let key = StateKey.contribution(task: task, index: index)
+            var key: StateKey
+            if let task, let index {
+                key = .contribution(task: task, index: index)
+            } else if let hash = byHash {
+                // The transaction's task and public inputs name the contribution's index.
+                guard let loc = try s.store.txLocation(hash), loc.height <= s.height, let b = try s.store.block(at: loc.height),
+                    Int(loc.index) < b.transactions.count
+                else { throw RPCError.notFound("transaction \(hash) at height \(s.height)") }
+                guard case .contribute(let task, _, let inputs) = b.transactions[Int(loc.index)].body else {
+                    throw RPCError.notFound("transaction \(hash) is not a contribution")
+                }
+                let indexKey = StateKey.contributionInputs(task: task, inputsHash: Ledger.inputsHash(inputs))
+                guard let index = try s.decode(UInt32.self, try s.raw(indexKey), "contribution index") else {
+                    throw RPCError.notFound("contribution of transaction \(hash)")
+                }
+                key = .contribution(task: task, index: index)
+            } else {
+                throw RPCError.invalidParams("give task and index, or hash")
+            }
             let raw = try s.raw(key)
             guard let c = try s.decode(ContributionRecord.self, raw, "contribution") else {
-                throw RPCError.notFound("contribution \(index) of task \(task)")
+                throw RPCError.notFound("contribution \(index.map(String.init) ?? "?") of task \(task.map(String.init) ?? "?")")
             }
             return try s.answer(
                 [

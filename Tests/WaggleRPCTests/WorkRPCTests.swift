@@ -129,6 +129,14 @@ extension JSONValue {
         let k = try await f.call("contribution", ["task": 1, "index": 0, "prove": true])["result"]
         #expect(k?["contributor"] == .string(contributor.hex) && k?["included_height"] == "4")
         try f.expectProof(k, key: .contribution(task: 1, index: 0), height: 4)
+        // The same contribution by its transaction hash.
+        let txHash = try #require(try await f.call("block", ["height": 4])["result"]?["transactions"]?[0]?["hash"])
+        let byHash = try await f.call("contribution", ["hash": txHash, "prove": true])["result"]
+        #expect(byHash?["index"] == 0 && byHash?["task"] == "1" && byHash?["contributor"] == .string(contributor.hex))
+        try f.expectProof(byHash, key: .contribution(task: 1, index: 0), height: 4)
+        #expect(code(try await f.call("contribution", ["hash": txHash, "height": 3])) == 3001, "not yet included at height 3")
+        let taskTx = try #require(try await f.call("block", ["height": 3])["result"]?["transactions"]?[0]?["hash"])
+        #expect(code(try await f.call("contribution", ["hash": taskTx])) == 3001, "not a contribution")
 
         let r = try await f.call("reputation", ["address": .string(contributor.hex), "prove": true])["result"]
         #expect(r?["points"] == "40" && r?["gain_this_epoch"] == "40" && r?["epoch"] == "0" && r?["last_update_epoch"] == "0")
@@ -182,6 +190,9 @@ extension JSONValue {
             ("circuits", ["page": 0], "params.page: pages are numbered from 1"),
             ("tasks", ["open": 1], "params.open: expected true or false"),
             ("contribution", ["task": 1], "params: missing field \"index\""),
+            ("contribution", [:], "params: missing field \"task\""),
+            ("contribution", ["task": 1, "index": 0, "hash": "0x00"], "params.hash: expected a 32-byte hex hash"),
+            ("contribution", ["index": 0, "hash": .string(zero)], "give either task and index, or hash, not both"),
             ("contribution", ["task": 1, "index": 4_294_967_296], "params.index: 4294967296 is too large"),
             ("reputation", ["address": "0x1"], "params.address: expected a 0x-prefixed 20-byte hex address"),
             ("tasks", ["height": -1], "params.height"),
