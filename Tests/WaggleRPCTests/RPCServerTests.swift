@@ -29,6 +29,19 @@ import WaggleCore
         }
     }
 
+    /// Issue 12: a failing notification got HTTP 200 with the body `null`.
+    @Test func notificationsOnlyGet204WithNoBodyEvenWhenTheyFail() async throws {
+        let app = Application(router: server().router())
+        try await app.test(.router) { client in
+            for body in [#"{"jsonrpc":"2.0","method":"nosuch"}"#, #"[{"jsonrpc":"2.0","method":"nosuch"},{"jsonrpc":"2.0","method":"ping"}]"#] {
+                try await client.execute(uri: "/", method: .post, headers: json, body: ByteBuffer(string: body)) { r in
+                    #expect(r.status == .noContent, "\(body)")
+                    #expect(r.body.readableBytes == 0, "\(body)")
+                }
+            }
+        }
+    }
+
     @Test func oversizedBodyIsRefusedWith413AndAJSONRPCError() async throws {
         let app = Application(router: server(maxBody: 50).router())
         let big = #"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":""# + String(repeating: "x", count: 500) + #""}}"#
