@@ -246,4 +246,21 @@ func code(_ v: JSONValue) -> Int64? {
             }
         }
     }
+
+    /// Pins what Docs/RPC.md says of `header` without params and of `account` at height 0.
+    @Test func headerWithoutParamsIsTheLatestAndAccountAtHeightZeroHasNoProof() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let empty = try await f.call("header")
+        #expect(code(empty) == 3002 && empty["error"]?["message"]?.stringValue?.contains("no block has been committed yet") == true)
+        try await f.produce()
+        try await f.produce()
+        #expect(try await f.call("header")["result"]?["header"]?["height"] == "2")
+        let funded = TestKeys.signer(50).address
+        let genesisState = try await f.call("account", ["address": .string(funded.hex), "height": 0])
+        #expect(genesisState["result"]?["balance"] == "100" && genesisState["result"]?["height"] == "0")
+        #expect(genesisState["result"]?["proof"] == nil)
+        let proved = try await f.call("account", ["address": .string(funded.hex), "height": 0, "prove": true])
+        #expect(code(proved) == 3002 && proved["error"]?["message"]?.stringValue?.contains("proofs are served for committed blocks only") == true)
+    }
 }
