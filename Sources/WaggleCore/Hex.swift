@@ -29,6 +29,14 @@ public enum Hex {
         return out
     }
 
+    /// The one form of a byte string in JSON (RPC params and results, genesis, key files) and on
+    /// the command line: `0x` (lower-case x) followed by an even number of hex digits, either case.
+    /// Returns nil without the prefix, for odd length, or for a non-hex character.
+    public static func decodePrefixed(_ text: String) -> [UInt8]? {
+        guard text.utf8.starts(with: "0x".utf8) else { return nil }
+        return decode(text)
+    }
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")

@@ -182,7 +182,8 @@ struct JSONParser {
     }
 
     /// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? — an integer token keeps its exact value
-    /// (`.uint` when non-negative, `.int` when negative, `.double` only beyond 64 bits).
+    /// (`.uint` when non-negative, `.int` when negative); any other number is `.number` with its
+    /// text as written (a fraction, an exponent, or an integer beyond 64 bits).
     private mutating func number() throws(JSONValue.ParseError) -> JSONValue {
         let start = i
         func digits() -> Int {
@@ -214,6 +215,6 @@ struct JSONParser {
             if !negative, let v = UInt64(text) { return .uint(v) }
         }
         guard let d = Double(text), d.isFinite else { throw fail("number out of range") }
-        return .double(d)
+        return .number(text)
     }
 }

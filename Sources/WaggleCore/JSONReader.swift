@@ -70,8 +70,15 @@ public struct JSONReader: Sendable {
 
     /// An unsigned 64-bit integer as a decimal string (exact in every JSON library) or a JSON integer.
     public func uint64() throws(JSONFieldError) -> UInt64 {
-        guard let v = value.uint64Value else { throw fail("expected an unsigned integer, got \(value.text)") }
-        return v
+        if let v = value.uint64Value { return v }
+        if case .number(let t) = value {
+            // Quote what the client wrote: `1.0` and `1e0` are numbers, but not integers.
+            guard t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                throw fail("must be an integer (digits only, no fraction or exponent), got \(t)")
+            }
+            throw fail("\(t) is out of range (at most \(UInt64.max))")
+        }
+        throw fail("expected an unsigned integer, got \(value.text)")
     }
 
     public func uint32() throws(JSONFieldError) -> UInt32 {
@@ -94,13 +101,21 @@ public struct JSONReader: Sendable {
         try optionalField(name)?.uint32() ?? d
     }
 
+    /// Byte strings in JSON are `0x` followed by hex digits of either case (`Hex.decodePrefixed`).
+    public func bytes() throws(JSONFieldError) -> [UInt8] {
+        guard let b = Hex.decodePrefixed(try string()) else { throw fail("expected 0x followed by an even number of hex digits") }
+        return b
+    }
+
     public func address() throws(JSONFieldError) -> Address {
-        guard let a = Address(hex: try string()) else { throw fail("expected a 0x-prefixed 20-byte hex address") }
+        guard let b = Hex.decodePrefixed(try string()), let a = Address(b) else {
+            throw fail("expected a 0x-prefixed 20-byte hex address")
+        }
         return a
     }
 
     public func hash() throws(JSONFieldError) -> Hash256 {
-        guard let h = Hash256(hex: try string()) else { throw fail("expected a 32-byte hex hash") }
+        guard let b = Hex.decodePrefixed(try string()), let h = Hash256(b) else { throw fail("expected a 0x-prefixed 32-byte hex hash") }
         return h
     }
 }

@@ -8,6 +8,11 @@ public enum JSONValue: Sendable, Hashable {
     case int(Int64)
     case uint(UInt64)
     case double(Double)
+    /// A number as written in parsed JSON text, for every number that is not a 64-bit integer
+    /// (a fraction, an exponent, or an integer beyond 64 bits): `1.0`, `1e0`,
+    /// `123456789012345678901234567890`. It is serialized as the same text, so a JSON-RPC id comes
+    /// back exactly as sent and an error can quote what the client wrote.
+    case number(String)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -27,7 +32,40 @@ public enum JSONValue: Sendable, Hashable {
     public func serialized(pretty: Bool = false) -> [UInt8] {
         let enc = JSONEncoder()
         enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? enc.encode(self)) ?? Data("null".utf8))
+        guard containsNumberText else { return Array((try? enc.encode(self)) ?? Data("null".utf8)) }
+        // JSONEncoder cannot write a number's own text: each `.number` is written as a string
+        // holding a marker unique to this call, and the marker's string is then replaced by the text.
+        let marker = "waggle-number-\(UUID().uuidString):"
+        enc.userInfo[Self.numberMarkerKey] = marker
+        guard let encoded = try? enc.encode(self) else { return Array("null".utf8) }
+        let bytes = Array(encoded)
+        let open = Array("\"\(marker)".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\""), bytes[i...].starts(with: open),
+                let close = bytes[(i + open.count)...].firstIndex(of: UInt8(ascii: "\""))
+            {
+                out.append(contentsOf: bytes[(i + open.count)..<close])
+                i = close + 1
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static let numberMarkerKey = CodingUserInfoKey(rawValue: "waggle.numberMarker")!
+
+    private var containsNumberText: Bool {
+        switch self {
+        case .number: true
+        case .array(let a): a.contains { $0.containsNumberText }
+        case .object(let o): o.values.contains { $0.containsNumberText }
+        default: false
+        }
     }
 
     public var text: String { String(decoding: serialized(), as: UTF8.self) }
@@ -106,6 +144,9 @@ extension JSONValue: Codable {
         case .int(let i): try c.encode(i)
         case .uint(let u): try c.encode(u)
         case .double(let d): try c.encode(d)
+        case .number(let t):
+            // `serialized()` swaps the marked string for the text; other encoders get the nearest Double.
+            if let marker = encoder.userInfo[Self.numberMarkerKey] as? String { try c.encode(marker + t) } else { try c.encode(Double(t) ?? 0) }
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)

@@ -264,7 +264,9 @@ public struct NodeRPCMethods: Sendable {
     func decodeTx(_ p: RPCParams) throws(RPCError) -> Transaction {
         try p.only(["tx"])
         let text = try p.map { r throws(JSONFieldError) in try r.field("tx").string() }
-        guard let bytes = Hex.decode(text) else { throw .invalidParams("params.tx: expected the hex of the transaction's canonical bytes") }
+        guard let bytes = Hex.decodePrefixed(text) else {
+            throw .invalidParams("params.tx: expected 0x followed by the hex of the transaction's canonical bytes")
+        }
         guard bytes.count <= Transaction.maxEncodedSize else {
             throw RPCError(
                 code: MempoolError.Code.tooLarge.rpcCode, message: "transaction of \(bytes.count) bytes exceeds the limit of \(Transaction.maxEncodedSize)",

@@ -62,13 +62,16 @@ public final class JSONRPCDispatcher: Sendable {
         guard case .object(let o) = call else {
             return Self.errorResponse(.invalidRequest("a call must be a JSON object"), id: .null)
         }
-        let id = o["id"]
-        let replyID: JSONValue
-        switch id {
-        case nil: replyID = .null
-        // JSON-RPC 2.0 allows any Number (fractions are discouraged, not forbidden); it is echoed as parsed.
-        case .string?, .int?, .uint?, .double?, .null?: replyID = id!
-        default: return Self.errorResponse(.invalidRequest("id must be a string, a number or null"), id: .null)
+        // A call without an `id` member is a notification: it runs and gets no response, not even
+        // when it fails (JSON-RPC 2.0, section 4.1). `"id": null` is a request, answered with id null.
+        // (Tested with `keys.contains`, not `== nil`: JSONValue is ExpressibleByNilLiteral, so a bare
+        // `nil` can silently become `JSONValue.null`, a response whose body is `null`.)
+        let isNotification = !o.keys.contains("id")
+        // JSON-RPC 2.0 allows any Number (fractions are discouraged, not forbidden); a number that is
+        // not a 64-bit integer keeps its text (`JSONValue.number`), so every id is echoed as sent.
+        let replyID = o["id"] ?? .null
+        guard replyID.isValidRequestID else {
+            return Self.errorResponse(.invalidRequest("id must be a string, a number or null"), id: .null)
         }
         guard o["jsonrpc"] == .string("2.0") else {
             return Self.errorResponse(.invalidRequest("\"jsonrpc\" must be \"2.0\""), id: replyID)
@@ -79,22 +82,31 @@ public final class JSONRPCDispatcher: Sendable {
         for key in o.keys where !["jsonrpc", "method", "params", "id"].contains(key) {
             return Self.errorResponse(.invalidRequest("unknown member \"\(key)\""), id: replyID)
         }
-        let result: JSONValue
+        let outcome: JSONValue
         do {
             guard let method = methods[name] else { throw RPCError.methodNotFound(name) }
             let params = try RPCParams(o["params"])
-            result = try await method(params)
+            outcome = .object(["jsonrpc": "2.0", "id": replyID, "result": try await method(params)])
         } catch let e as RPCError {
-            return id == nil ? nil : Self.errorResponse(e, id: replyID)
+            outcome = Self.errorResponse(e, id: replyID)
         } catch {
-            return id == nil ? nil : Self.errorResponse(.internalError("\(error)"), id: replyID)
+            outcome = Self.errorResponse(.internalError("\(error)"), id: replyID)
         }
-        // A call without an id is a notification: it runs, and gets no response.
-        guard id != nil else { return nil }
-        return .object(["jsonrpc": "2.0", "id": replyID, "result": result])
+        if isNotification { return Optional<JSONValue>.none }
+        return outcome
     }
 
     public static func errorResponse(_ error: RPCError, id: JSONValue) -> JSONValue {
         .object(["jsonrpc": "2.0", "id": id, "error": error.json])
+    }
+}
+
+extension JSONValue {
+    /// A string, a number (of any size or form) or null.
+    fileprivate var isValidRequestID: Bool {
+        switch self {
+        case .string, .int, .uint, .double, .number, .null: true
+        default: false
+        }
     }
 }

@@ -15,7 +15,7 @@ struct Query: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                guard Address(hex: address) != nil else {
+                guard Hex.decodePrefixed(address).flatMap({ WaggleCore.Address($0) }) != nil else {
                     throw NodeError(.config, "invalid address \"\(address)\": expected 0x followed by 40 hex digits")
                 }
                 var params: [String: JSONValue] = ["address": .string(address)]
@@ -44,12 +44,14 @@ struct Query: AsyncParsableCommand {
     struct Tx: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A committed transaction by hash.")
         @OptionGroup var options: HomeOption
-        @Argument(help: "Transaction hash (64 hex digits).") var hash: String
+        @Argument(help: "Transaction hash (0x followed by 64 hex digits).") var hash: String
         @Option(help: "JSON-RPC endpoint (default: this home's configured address).") var node: String?
 
         func run() async throws {
             try await runReportingErrors {
-                guard Hash256(hex: hash) != nil else { throw NodeError(.config, "invalid transaction hash \"\(hash)\": expected 64 hex digits") }
+                guard Hex.decodePrefixed(hash).flatMap({ Hash256($0) }) != nil else {
+                    throw NodeError(.config, "invalid transaction hash \"\(hash)\": expected 0x followed by 64 hex digits")
+                }
                 let result = try await RPCClient(endpoint: node, home: options.nodeHome).call("tx", ["hash": .string(hash)])
                 printJSON(result.serialized(pretty: true))
             }

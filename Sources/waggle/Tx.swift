@@ -17,7 +17,7 @@ struct Tx: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                guard let recipient = Address(hex: to) else {
+                guard let recipient = Hex.decodePrefixed(to).flatMap({ Address($0) }) else {
                     throw NodeError(.config, "invalid address \"\(to)\": expected 0x followed by 40 hex digits")
                 }
                 let home = options.nodeHome

@@ -65,7 +65,7 @@ import WaggleRPC
         #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":true,"method":"echo"}"#)) == -32600)
         // Any number is a valid id and comes back as sent.
         let fractional = try await call(#"{"jsonrpc":"2.0","id":1.5,"method":"echo","params":{"value":1}}"#)
-        #expect(fractional?["id"] == .double(1.5) && fractional?["result"] == 1)
+        #expect(fractional?["id"] == .number("1.5") && fractional?["result"] == 1)
         #expect(errorCode(try await call(#"{"jsonrpc":"2.0","id":1,"method":"echo","extra":1}"#)) == -32600)
         #expect(errorCode(try await call("[]")) == -32600, "empty batch")
     }
@@ -106,6 +106,46 @@ import WaggleRPC
     @Test func notificationsOnlyProduceNoBody() async throws {
         #expect(try await call(#"{"jsonrpc":"2.0","method":"echo","params":{"value":1}}"#) == nil)
         #expect(try await call(#"[{"jsonrpc":"2.0","method":"echo","params":{"value":1}}]"#) == nil)
+    }
+
+    /// Issue 12: a failing notification was answered `null` (a body of `null`; a `null` element in a batch).
+    @Test func aFailingNotificationGetsNoResponseAlone() async throws {
+        for text in [
+            #"{"jsonrpc":"2.0","method":"nosuch"}"#,  // method not found
+            #"{"jsonrpc":"2.0","method":"fail"}"#,  // application error
+            #"{"jsonrpc":"2.0","method":"crash"}"#,  // internal error
+            #"{"jsonrpc":"2.0","method":"echo","params":{"wrong":1}}"#,  // invalid params
+            #"{"jsonrpc":"2.0","method":"echo","params":[1]}"#,  // positional params
+        ] {
+            #expect(await dispatcher.handle(body: Array(text.utf8)) == nil, "\(text)")
+            #expect(await dispatcher.handle(body: Array("[\(text)]".utf8)) == nil, "batch of \(text)")
+        }
+        let only = #"[{"jsonrpc":"2.0","method":"nosuch"},{"jsonrpc":"2.0","method":"fail"},{"jsonrpc":"2.0","method":"echo","params":{"value":1}}]"#
+        #expect(await dispatcher.handle(body: Array(only.utf8)) == nil, "a batch of notifications only has no body")
+    }
+
+    @Test func aFailingNotificationInABatchLeavesNoElement() async throws {
+        let body = try #require(
+            await dispatcher.handle(
+                body: Array(#"[{"jsonrpc":"2.0","method":"nosuch"},{"jsonrpc":"2.0","id":2,"method":"echo","params":{"value":2}},{"jsonrpc":"2.0","method":"fail"}]"#.utf8)))
+        #expect(String(decoding: body, as: UTF8.self) == #"[{"id":2,"jsonrpc":"2.0","result":2}]"#)
+        // `"id": null` is a request, not a notification: it is answered, with id null.
+        let nullID = try await call(#"{"jsonrpc":"2.0","id":null,"method":"nosuch"}"#)
+        #expect(errorCode(nullID) == -32601 && nullID?["id"] == .null)
+    }
+
+    /// Issue 12: `123456789012345678901234567890` came back as `1.2345678901234568e+29`.
+    @Test func everyNumericIDIsEchoedAsItsOwnText() async throws {
+        for id in ["123456789012345678901234567890", "-123456789012345678901234567890", "18446744073709551616", "1.0", "1e0", "-0.5E+3", "1.50",
+                   "18446744073709551615", "-9223372036854775808", "0", "7"] {
+            for method in ["echo", "nosuch"] {
+                let body = try #require(await dispatcher.handle(body: Array(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{"value":1}}"#.utf8)))
+                let text = String(decoding: body, as: UTF8.self)
+                #expect(text.contains(#""id":\#(id),"#), "\(method): \(text)")
+            }
+        }
+        let batch = try #require(await dispatcher.handle(body: Array(#"[{"jsonrpc":"2.0","id":1e400000,"method":"echo","params":{"value":1}}]"#.utf8)))
+        #expect(try JSONValue.parse(batch).arrayValue == nil, "a number beyond Double's range is still a parse error")
     }
 
     @Test func batchOverTheLimitIsRejectedWhole() async throws {

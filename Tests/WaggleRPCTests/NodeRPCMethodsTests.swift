@@ -206,4 +206,62 @@ func code(_ v: JSONValue) -> Int64? {
         let r = try await waiting
         #expect(r["result"]?["height"] == "1")
     }
+
+    /// Issue 12: `tx` and `hash` took hex without `0x` while `address` required it. Every byte
+    /// string is now `0x` followed by hex digits of either case.
+    @Test func everyByteStringParamNeedsThe0xPrefixAndAcceptsEitherCase() async throws {
+        let f = try RPCFixture(broadcastTimeoutMs: 30_000)
+        defer { f.cleanup() }
+        let to = TestKeys.signer(83).address
+        let txHex = try #require(f.txHex(f.validator, to: to, amount: 3, nonce: 0).stringValue)
+        let bare = try await f.call("broadcast_tx_sync", ["tx": .string(String(txHex.dropFirst(2)))])
+        #expect(code(bare) == -32602 && bare["error"]?["message"]?.stringValue?.contains("params.tx: expected 0x") == true)
+        let sent = try await f.call("broadcast_tx_sync", ["tx": .string("0x" + txHex.dropFirst(2).uppercased())])
+        let hash = try #require(sent["result"]?["hash"]?.stringValue)
+        try await f.produce()
+        let blockID = try #require(try await f.call("block", ["height": 1])["result"]?["block_id"]?.stringValue)
+        for (method, name, value) in [("tx", "hash", hash), ("block", "hash", blockID), ("header", "hash", blockID), ("account", "address", to.hex)] {
+            let withoutPrefix = try await f.call(method, [name: .string(String(value.dropFirst(2)))])
+            #expect(code(withoutPrefix) == -32602, "\(method) \(name) without 0x")
+            #expect(withoutPrefix["error"]?["message"]?.stringValue?.contains("params.\(name): expected a 0x-prefixed") == true)
+            let capitalX = try await f.call(method, [name: .string("0X" + value.dropFirst(2))])
+            #expect(code(capitalX) == -32602, "\(method) \(name) with 0X")
+            let upper = try await f.call(method, [name: .string("0x" + value.dropFirst(2).uppercased())])
+            #expect(upper["result"] != nil, "\(method) \(name) in upper case: \(upper)")
+        }
+    }
+
+    /// Issue 12: a height written `1.0` or `1e0` said "expected an unsigned integer, got 1".
+    @Test func aHeightThatIsNotAnIntegerIsQuotedAsWritten() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        try await f.produce()
+        for method in ["block", "header", "commit", "validators", "account"] {
+            for written in ["1.0", "1e0"] {
+                let extra = method == "account" ? #","address":"\#(TestKeys.signer(84).address.hex)""# : ""
+                let body = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":{"height":\#(written)\#(extra)}}"#
+                let r = try JSONValue.parse(try #require(await f.dispatcher.handle(body: Array(body.utf8))))
+                #expect(code(r) == -32602)
+                #expect(r["error"]?["message"] == .string("invalid params: params.height: must be an integer (digits only, no fraction or exponent), got \(written)"),
+                        "\(method): \(r)")
+            }
+        }
+    }
+
+    /// Pins what Docs/RPC.md says of `header` without params and of `account` at height 0.
+    @Test func headerWithoutParamsIsTheLatestAndAccountAtHeightZeroHasNoProof() async throws {
+        let f = try RPCFixture()
+        defer { f.cleanup() }
+        let empty = try await f.call("header")
+        #expect(code(empty) == 3002 && empty["error"]?["message"]?.stringValue?.contains("no block has been committed yet") == true)
+        try await f.produce()
+        try await f.produce()
+        #expect(try await f.call("header")["result"]?["header"]?["height"] == "2")
+        let funded = TestKeys.signer(50).address
+        let genesisState = try await f.call("account", ["address": .string(funded.hex), "height": 0])
+        #expect(genesisState["result"]?["balance"] == "100" && genesisState["result"]?["height"] == "0")
+        #expect(genesisState["result"]?["proof"] == nil)
+        let proved = try await f.call("account", ["address": .string(funded.hex), "height": 0, "prove": true])
+        #expect(code(proved) == 3002 && proved["error"]?["message"]?.stringValue?.contains("proofs are served for committed blocks only") == true)
+    }
 }

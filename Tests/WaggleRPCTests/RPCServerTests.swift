@@ -29,6 +29,40 @@ import WaggleCore
         }
     }
 
+    /// Issue 12: a failing notification got HTTP 200 with the body `null`.
+    @Test func notificationsOnlyGet204WithNoBodyEvenWhenTheyFail() async throws {
+        let app = Application(router: server().router())
+        try await app.test(.router) { client in
+            for body in [#"{"jsonrpc":"2.0","method":"nosuch"}"#, #"[{"jsonrpc":"2.0","method":"nosuch"},{"jsonrpc":"2.0","method":"ping"}]"#] {
+                try await client.execute(uri: "/", method: .post, headers: json, body: ByteBuffer(string: body)) { r in
+                    #expect(r.status == .noContent, "\(body)")
+                    #expect(r.body.readableBytes == 0, "\(body)")
+                }
+            }
+        }
+    }
+
+    /// Pins the statuses Docs/RPC.md lists for other paths and methods and for malformed calls.
+    @Test func otherPathsAndMalformedCallsGetTheDocumentedStatuses() async throws {
+        let app = Application(router: server().router())
+        try await app.test(.router) { client in
+            for (uri, method) in [("/", HTTPRequest.Method.get), ("/nosuch", .get), ("/nosuch", .post), ("/health", .post), ("/status", .put), ("/", .put)] {
+                try await client.execute(uri: uri, method: method, headers: json, body: ByteBuffer(string: "{}")) { r in
+                    #expect(r.status == .notFound && r.body.readableBytes == 0, "\(method) \(uri)")
+                }
+            }
+            for body in ["{", "[]", "42", #"{"jsonrpc":"2.0","id":1,"method":"nosuch"}"#, #"{"jsonrpc":"2.0","id":1,"method":"ping","params":[1]}"#] {
+                try await client.execute(uri: "/", method: .post, headers: json, body: ByteBuffer(string: body)) { r in
+                    // A JSON-RPC error travels in a 200 response; only the HTTP layer's refusals
+                    // (413, 415, 408) and notifications only (204) use other statuses.
+                    #expect(r.status == .ok && r.headers[.contentType] == "application/json", "\(body)")
+                    let v = try JSONValue.parse(Array(buffer: r.body))
+                    #expect(v["error"]?["code"] != nil, "\(body)")
+                }
+            }
+        }
+    }
+
     @Test func oversizedBodyIsRefusedWith413AndAJSONRPCError() async throws {
         let app = Application(router: server(maxBody: 50).router())
         let big = #"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":""# + String(repeating: "x", count: 500) + #""}}"#
