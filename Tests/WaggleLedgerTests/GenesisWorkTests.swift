@@ -57,7 +57,8 @@ import WaggleZK
 
     @Test func aGenesisCircuitAcceptsASnarkJSKeyAsWritten() throws {
         let vk = String(decoding: SnarkJS.encode(BindingCircuit.key), as: UTF8.self)
-        guard case .object(var root) = doc().json else { Issue.record("genesis JSON is not an object"); return }
+        let written = try JSONValue.parse(Array(text(doc()).utf8))
+        guard case .object(var root) = written else { Issue.record("genesis JSON is not an object: \(written.text)"); return }
         root["circuits"] = try JSONValue.parse(Array("[{\"verification_key\": \(vk), \"binding_input\": 0, \"name\": \"square\"}]".utf8))
         let parsed = try parse(String(decoding: JSONValue.object(root).serialized(pretty: true), as: UTF8.self))
         #expect(parsed.circuits == [GenesisCircuit(verifyingKey: BindingCircuit.key, bindingInput: 0, name: "square", approved: false)])

@@ -181,7 +181,7 @@ extension JSONValue {
 
         let bad: [(String, JSONValue, String)] = [
             ("circuit", [:], "params: missing field \"id\""),
-            ("circuit", ["id": "0x12"], "params.id: expected a 32-byte hex hash"),
+            ("circuit", ["id": "0x12"], "params.id: expected a 0x-prefixed 32-byte hex hash"),
             ("dataset", ["id": "x"], "params.id: expected an unsigned integer"),
             ("task", ["id": 1, "prove": "yes"], "params.prove: expected true or false"),
             ("task", ["id": 1, "verbose": true], "verbose"),
@@ -191,7 +191,7 @@ extension JSONValue {
             ("tasks", ["open": 1], "params.open: expected true or false"),
             ("contribution", ["task": 1], "params: missing field \"index\""),
             ("contribution", [:], "params: missing field \"task\""),
-            ("contribution", ["task": 1, "index": 0, "hash": "0x00"], "params.hash: expected a 32-byte hex hash"),
+            ("contribution", ["task": 1, "index": 0, "hash": "0x00"], "params.hash: expected a 0x-prefixed 32-byte hex hash"),
             ("contribution", ["index": 0, "hash": .string(zero)], "give either task and index, or hash, not both"),
             ("contribution", ["task": 1, "index": 4_294_967_296], "params.index: 4294967296 is too large"),
             ("reputation", ["address": "0x1"], "params.address: expected a 0x-prefixed 20-byte hex address"),
