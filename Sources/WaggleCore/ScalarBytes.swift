@@ -68,6 +68,12 @@ public enum UsefulWorkLimits {
     public static let maxVerifyingKeyBytes = 1 + 64 + 3 * 128 + 4 + (maxPublicInputs + 1) * 64
     /// A proof's canonical size: A g1 ‖ B g2 ‖ C g1.
     public static let proofBytes = 256
+    /// Most circuits waiting for approval at once: `approve_circuit` of another circuit is
+    /// refused past it, so the pending list (rewritten by each approval) stays small.
+    public static let maxPendingApprovals = 1_024
+    /// Epochs whose ends count the approvals of a circuit, starting with the epoch of its first
+    /// approval; a circuit still short of 2/3 after them leaves the pending list with its approvals.
+    public static let approvalWindowEpochs: UInt64 = 4
     /// Longest name of a circuit, dataset or model, in UTF-8 bytes.
     public static let maxNameBytes = 64
 

@@ -122,7 +122,7 @@ extension Ledger {
         info.lastHeight = height
         if isEpochEnd(height) {
             try applyDuty(set: info.lastValidators, epoch: epoch(of: height), state: &state)
-            try countApprovals(set: info.lastValidators, state: &state)
+            try countApprovals(set: info.lastValidators, epoch: epoch(of: height), state: &state)
             if let next = try computeValidatorSet(state: state, epoch: epoch(of: height + 1)) {
                 info.currentValidators = next
             }

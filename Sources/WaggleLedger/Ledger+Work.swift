@@ -17,8 +17,8 @@ extension Ledger {
         try addressList(.circuitApprovals(id), state).addresses
     }
 
-    public func pendingApprovals(in state: StateOverlay) throws(LedgerError) -> [Hash256] {
-        try read(HashList.self, .pendingApprovals, state)?.hashes ?? []
+    public func pendingApprovals(in state: StateOverlay) throws(LedgerError) -> [PendingApproval] {
+        try read(PendingApprovals.self, .pendingApprovals, state)?.entries ?? []
     }
 
     public func dataset(_ id: UInt64, in state: StateOverlay) throws(LedgerError) -> CommitmentRecord? {
@@ -63,10 +63,15 @@ extension Ledger {
         return ScalarBytes(h.value.bigEndianBytes)!
     }
 
-    /// SHA-256(0x17 ‖ list<public input>): the identity of a public-input set.
-    public static func inputsHash(_ inputs: [ScalarBytes]) -> Hash256 {
+    /// SHA-256(0x17 ‖ list<public input>) with the binding input set to zero: the identity of
+    /// the statement a contribution proves, whoever proves it. The binding input differs for
+    /// every (sender, nonce), so a hash over it would let one result be replayed for every
+    /// contribution slot of a task under fresh nonces.
+    public static func inputsHash(_ inputs: [ScalarBytes], bindingInput: UInt32) -> Hash256 {
+        var statement = inputs
+        if Int(bindingInput) < statement.count { statement[Int(bindingInput)] = ScalarBytes(0) }
         var e = CanonicalEncoder()
-        e.list(inputs)
+        e.list(statement)
         return HashDomain.hash(HashDomain.publicInputs, e.bytes)
     }
 
@@ -172,7 +177,7 @@ extension Ledger {
             .circuit(id), &state)
     }
 
-    func approveCircuit(sender: Address, circuit id: Hash256, state: inout StateOverlay) throws(LedgerError) {
+    func approveCircuit(sender: Address, circuit id: Hash256, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
         guard let record = try circuit(id, in: state) else { throw LedgerError(.unknownCircuit, "circuit \(id) is not registered") }
         guard !record.approved else { throw LedgerError(.circuitAlreadyApproved, "circuit \(id) is already approved") }
         var operatesOne = false
@@ -189,16 +194,25 @@ extension Ledger {
         guard !approvals.addresses.contains(sender) else {
             throw LedgerError(.duplicateApproval, "\(sender) has already approved circuit \(id)")
         }
+        var pending = PendingApprovals(try pendingApprovals(in: state))
+        if !pending.contains(id) {
+            guard pending.entries.count < UsefulWorkLimits.maxPendingApprovals else {
+                throw LedgerError(
+                    .tooManyPendingApprovals,
+                    "\(UsefulWorkLimits.maxPendingApprovals) circuits are already waiting for approval; try after the epoch ends")
+            }
+            pending.insert(id, epoch: epoch(of: height))
+            put(pending, .pendingApprovals, &state)
+        }
         approvals.insert(sender)
         put(approvals, .circuitApprovals(id), &state)
-        var pending = HashList(try pendingApprovals(in: state))
-        pending.insert(id)
-        put(pending, .pendingApprovals, &state)
     }
 
-    /// At the end of an epoch: every pending circuit whose approving operators hold more than 2/3
-    /// of `set`'s voting power (the set that signed the epoch's last block) becomes approved.
-    func countApprovals(set: ValidatorSet, state: inout StateOverlay) throws(LedgerError) {
+    /// At the end of `epoch`: every pending circuit whose approving operators hold more than 2/3
+    /// of `set`'s voting power (the set that signed the epoch's last block) becomes approved; one
+    /// whose approval window (`UsefulWorkLimits.approvalWindowEpochs` epoch ends from its first
+    /// approval) is over leaves the list with its approvals.
+    func countApprovals(set: ValidatorSet, epoch: UInt64, state: inout StateOverlay) throws(LedgerError) {
         let pending = try pendingApprovals(in: state)
         guard !pending.isEmpty else { return }
         var operators: [(Address, UInt64)] = []
@@ -206,8 +220,9 @@ extension Ledger {
             let op = try validatorRecord(v.address, in: state)?.operator ?? v.address
             operators.append((op, v.votingPower))
         }
-        var still = HashList([])
-        for id in pending {
+        var still = PendingApprovals()
+        for entry in pending {
+            let id = entry.circuit
             let approvers = try circuitApprovals(id, in: state)
             var power: UInt64 = 0  // below 2^60: a subset of the set's total
             for (op, p) in operators where approvers.contains(op) { power += p }
@@ -215,11 +230,13 @@ extension Ledger {
                 record.approved = true
                 put(record, .circuit(id), &state)
                 state.set(.circuitApprovals(id), nil)
+            } else if epoch >= entry.sinceEpoch + UsefulWorkLimits.approvalWindowEpochs - 1 {
+                state.set(.circuitApprovals(id), nil)
             } else {
-                still.insert(id)
+                still.entries.append(entry)  // in id order, as read
             }
         }
-        state.set(.pendingApprovals, still.hashes.isEmpty ? nil : still.canonicalBytes)
+        state.set(.pendingApprovals, still.entries.isEmpty ? nil : still.canonicalBytes)
     }
 
     func registerCommitment(
@@ -338,9 +355,10 @@ extension Ledger {
                 .bindingMismatch,
                 "public input \(circuitRecord.bindingInput) must be Poseidon(sender, task \(id), nonce \(nonce)) = \(binding)")
         }
-        let inputsHash = Self.inputsHash(inputs)
+        let inputsHash = Self.inputsHash(inputs, bindingInput: circuitRecord.bindingInput)
         guard try readRaw(.contributionInputs(task: id, inputsHash: inputsHash), state) == nil else {
-            throw LedgerError(.duplicateContribution, "task \(id) already accepted this public-input set")
+            throw LedgerError(
+                .duplicateContribution, "task \(id) already accepted these public inputs (the binding input aside)")
         }
         guard proofBytes.count == UsefulWorkLimits.proofBytes else {
             throw LedgerError(.invalidProof, "a proof is \(UsefulWorkLimits.proofBytes) bytes, got \(proofBytes.count)")

@@ -144,6 +144,9 @@ public struct Ledger: Sendable {
         let mark = state.checkpoint
         do {
             try applyUnchecked(tx, height: height, state: &state)
+            // Nothing before this transaction can be rolled back: forget its undo log, so a
+            // block of many writes to one key does not keep every earlier value.
+            if mark == 0 { state.discardJournal() }
             return tx.fee
         } catch {
             state.rollback(to: mark)
@@ -194,7 +197,7 @@ public struct Ledger: Sendable {
         case .registerCircuit(let key, let binding, let name):
             try registerCircuit(sender: senderAddress, verifyingKey: key, bindingInput: binding, name: name, height: height, state: &state)
         case .approveCircuit(let id):
-            try approveCircuit(sender: senderAddress, circuit: id, state: &state)
+            try approveCircuit(sender: senderAddress, circuit: id, height: height, state: &state)
         case .registerDataset(let commitment, let samples, let name):
             try registerCommitment(
                 dataset: true, sender: senderAddress, commitment: commitment, samples: samples, name: name, height: height, state: &state)

@@ -49,6 +49,7 @@ public struct LedgerError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let invalidDataset = Code(name: "invalid_dataset", rpcCode: 1041)
         public static let notJailed = Code(name: "not_jailed", rpcCode: 1042)
         public static let jailPeriodNotOver = Code(name: "jail_period_not_over", rpcCode: 1043)
+        public static let tooManyPendingApprovals = Code(name: "too_many_pending_approvals", rpcCode: 1044)
 
         public var description: String { name }
     }

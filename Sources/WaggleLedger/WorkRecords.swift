@@ -196,26 +196,49 @@ public struct WorkCounters: Hashable, Sendable, CanonicalCodable {
     }
 }
 
-/// A sorted list of circuit ids (the circuits waiting for approval).
-public struct HashList: Hashable, Sendable, CanonicalCodable {
-    public var hashes: [Hash256]
+/// A circuit waiting for approval and the epoch of its first approval.
+public struct PendingApproval: Hashable, Sendable, CanonicalCodable {
+    public var circuit: Hash256
+    public var sinceEpoch: UInt64
 
-    public init(_ hashes: [Hash256]) { self.hashes = hashes }
-
-    public mutating func insert(_ h: Hash256) {
-        let i = hashes.firstIndex { !($0 < h) } ?? hashes.count
-        if i < hashes.count, hashes[i] == h { return }
-        hashes.insert(h, at: i)
+    public init(circuit: Hash256, sinceEpoch: UInt64) {
+        self.circuit = circuit
+        self.sinceEpoch = sinceEpoch
     }
 
-    public mutating func remove(_ h: Hash256) { hashes.removeAll { $0 == h } }
-
-    public func encode(to e: inout CanonicalEncoder) { e.list(hashes) }
+    public func encode(to e: inout CanonicalEncoder) {
+        e.encode(circuit)
+        e.u64(sinceEpoch)
+    }
 
     public init(from d: inout CanonicalDecoder) throws {
-        hashes = try d.list(Hash256.self, maxCount: 1_000_000)
-        for i in hashes.indices.dropFirst() where !(hashes[i - 1] < hashes[i]) {
-            throw CodecError(.nonCanonical, "hash list is not strictly sorted")
+        circuit = try d.decode()
+        sinceEpoch = try d.u64()
+    }
+}
+
+/// The circuits waiting for approval (`0x0B`), sorted by circuit id, at most
+/// `UsefulWorkLimits.maxPendingApprovals`.
+public struct PendingApprovals: Hashable, Sendable, CanonicalCodable {
+    public var entries: [PendingApproval]
+
+    public init(_ entries: [PendingApproval] = []) { self.entries = entries }
+
+    public func contains(_ id: Hash256) -> Bool { entries.contains { $0.circuit == id } }
+
+    /// Adds `id` first approved in `epoch`, keeping the order; no change if it is there.
+    public mutating func insert(_ id: Hash256, epoch: UInt64) {
+        let i = entries.firstIndex { !($0.circuit < id) } ?? entries.count
+        if i < entries.count, entries[i].circuit == id { return }
+        entries.insert(PendingApproval(circuit: id, sinceEpoch: epoch), at: i)
+    }
+
+    public func encode(to e: inout CanonicalEncoder) { e.list(entries) }
+
+    public init(from d: inout CanonicalDecoder) throws {
+        entries = try d.list(PendingApproval.self, maxCount: UsefulWorkLimits.maxPendingApprovals)
+        for i in entries.indices.dropFirst() where !(entries[i - 1].circuit < entries[i].circuit) {
+            throw CodecError(.nonCanonical, "pending approvals are not strictly sorted")
         }
     }
 }

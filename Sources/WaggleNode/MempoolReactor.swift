@@ -12,34 +12,45 @@ import WaggleSwitch
 /// decode, or a transaction whose signature does not verify (an honest node checks before it
 /// relays), disconnects and bans the peer.
 ///
-/// Runs as a Service: one task submits received transactions in arrival order (at most
-/// `inboundCapacity` wait; more are dropped, never buffered without bound), another gossips
-/// admitted ones.
+/// A relayed contribution whose proof fails is treated the same way: the mempool verifies a
+/// proof before it admits (and so before it relays) a contribution.
+///
+/// Runs as a Service: one task submits received transactions, another gossips admitted ones.
+/// Received transactions wait in one bounded queue per peer (`inboundPerPeer`; more from that
+/// peer are dropped, never buffered without bound), drained round robin, so one peer flooding
+/// cannot crowd out the others. A transaction a peer already sent (or was sent) is dropped on
+/// arrival, and one refused for a reason that no later state can change (signature, proof,
+/// encoding) is remembered (`rejectedCapacity`) and not checked again.
 public final class MempoolReactor: Reactor, Service {
     public let channels: [ChannelID] = [.mempool]
-    public static let inboundCapacity = 1_024
+    public static let inboundPerPeer = 256
     public static let knownPerPeer = 10_000
+    public static let rejectedCapacity = 10_000
 
     private let chain: Chain
     private let p2p: PeerSwitch
     private let logger: Logger
-    private let inbound: AsyncStream<(Peer, Transaction)>
-    private let inboundContinuation: AsyncStream<(Peer, Transaction)>.Continuation
+    private let inbox = NIOLockedValueBox(FairQueue<NodeID, (Peer, Transaction)>())
+    /// Wakes the submitting task when the inbox gains something.
+    private let wake: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
     private let known = NIOLockedValueBox<[NodeID: RecentHashes]>([:])
-    private let counters = NIOLockedValueBox((received: 0, sent: 0))
+    private let rejected = NIOLockedValueBox(RecentHashes(capacity: MempoolReactor.rejectedCapacity))
+    private let counters = NIOLockedValueBox((received: 0, sent: 0, dropped: 0))
 
     public init(chain: Chain, p2p: PeerSwitch, logger: Logger = Logger(label: "mempool")) {
         self.chain = chain
         self.p2p = p2p
         self.logger = logger
-        (inbound, inboundContinuation) = AsyncStream.makeStream(
-            of: (Peer, Transaction).self, bufferingPolicy: .bufferingOldest(Self.inboundCapacity))
+        (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         p2p.register(self)
     }
 
     /// Transactions received from peers, and sent to peers, since the start.
     public var receivedCount: Int { counters.withLockedValue { $0.received } }
     public var sentCount: Int { counters.withLockedValue { $0.sent } }
+    /// Transactions from peers dropped unchecked: repeats, known rejections, a full peer queue.
+    public var droppedCount: Int { counters.withLockedValue { $0.dropped } }
 
     public func peerAdded(_ peer: Peer) {
         let connected = Set(p2p.connectedPeers.compactMap(\.id))
@@ -52,6 +63,7 @@ public final class MempoolReactor: Reactor, Service {
     public func peerRemoved(_ peer: Peer) {
         guard let id = peer.id else { return }
         known.withLockedValue { $0[id] = nil }
+        inbox.withLockedValue { $0.drop(id) }
     }
 
     public func receive(_ payload: [UInt8], on channel: ChannelID, from peer: Peer) {
@@ -62,8 +74,14 @@ public final class MempoolReactor: Reactor, Service {
         }
         guard case .transaction(let tx) = message, let id = peer.id else { return }
         counters.withLockedValue { $0.received += 1 }
-        markKnown(tx.hash, by: id)
-        inboundContinuation.yield((peer, tx))
+        let hash = tx.hash
+        guard markKnown(hash, by: id), !rejected.withLockedValue({ $0.contains(hash) }),
+            inbox.withLockedValue({ $0.push((peer, tx), for: id, limit: Self.inboundPerPeer) })
+        else {
+            counters.withLockedValue { $0.dropped += 1 }
+            return
+        }
+        wakeContinuation.yield()
     }
 
     public func run() async throws {
@@ -73,20 +91,41 @@ public final class MempoolReactor: Reactor, Service {
                 group.addTask { await self.gossipAdmitted() }
             }
         }
-        inboundContinuation.finish()
+        wakeContinuation.finish()
     }
 
     private func submitReceived() async {
-        for await (peer, tx) in inbound {
-            if Task.isCancelled { return }
-            do {
-                _ = try await chain.submit(tx)
-            } catch  where error.code == .invalidSignature {
-                p2p.disconnect(peer, banningFor: "relayed a transaction whose signature does not verify")
-            } catch {
-                // Already pooled or committed, a nonce gap, a full pool: ordinary on a network.
-                logger.debug("transaction from peer not admitted", metadata: ["peer": "\(peer)", "tx": "\(tx.hash)", "reason": "\(error)"])
+        for await _ in wake {
+            while let (peer, tx) = inbox.withLockedValue({ $0.pop() }) {
+                if Task.isCancelled { return }
+                do {
+                    _ = try await chain.submit(tx)
+                } catch {
+                    if let why = Self.neverValid(error) {
+                        rejected.withLockedValue { _ = $0.insert(tx.hash) }
+                        p2p.disconnect(peer, banningFor: "relayed a transaction that \(why)")
+                    } else {
+                        // Already pooled or committed, a nonce gap, a full pool: ordinary on a network.
+                        logger.debug(
+                            "transaction from peer not admitted", metadata: ["peer": "\(peer)", "tx": "\(tx.hash)", "reason": "\(error)"])
+                    }
+                }
             }
+        }
+    }
+
+    /// Why no state could ever admit the transaction, when that is so: an honest node checks
+    /// these before it relays, so the peer that relayed it misbehaves.
+    static func neverValid(_ error: MempoolError) -> String? {
+        switch error.code {
+        case .invalidSignature: return "has a signature that does not verify"
+        case .malformed, .tooLarge: return "does not decode or exceeds the size limit"
+        default: break
+        }
+        switch error.ledgerError?.code {
+        case .invalidSignature?: return "has a signature that does not verify"
+        case .invalidProof?, .proofRejected?: return "carries a proof that fails (\(error.reason))"
+        default: return nil
         }
     }
 
@@ -111,5 +150,49 @@ public final class MempoolReactor: Reactor, Service {
     @discardableResult
     private func markKnown(_ hash: Hash256, by id: NodeID) -> Bool {
         known.withLockedValue { k in k[id, default: RecentHashes(capacity: Self.knownPerPeer)].insert(hash) }
+    }
+}
+
+/// FIFO queues per key, served round robin: one item from each key in turn.
+struct FairQueue<Key: Hashable & Sendable, Item: Sendable>: Sendable {
+    private var queues: [Key: [Item]] = [:]
+    private var order: [Key] = []
+    private var next = 0
+
+    var count: Int { queues.values.reduce(0) { $0 + $1.count } }
+
+    /// Queues `item` for `key`; false when that key already holds `limit` items.
+    mutating func push(_ item: Item, for key: Key, limit: Int) -> Bool {
+        if queues[key] == nil {
+            queues[key] = []
+            order.append(key)
+        }
+        guard queues[key, default: []].count < limit else { return false }
+        queues[key, default: []].append(item)
+        return true
+    }
+
+    /// The next item, taking one from each key in turn.
+    mutating func pop() -> Item? {
+        while !order.isEmpty {
+            if next >= order.count { next = 0 }
+            let key = order[next]
+            guard let first = queues[key]?.first else {
+                queues[key] = nil
+                order.remove(at: next)
+                continue
+            }
+            queues[key]?.removeFirst()
+            next += 1
+            return first
+        }
+        return nil
+    }
+
+    /// Forgets everything queued for `key`.
+    mutating func drop(_ key: Key) {
+        guard queues.removeValue(forKey: key) != nil, let i = order.firstIndex(of: key) else { return }
+        order.remove(at: i)
+        if next > i { next -= 1 }
     }
 }

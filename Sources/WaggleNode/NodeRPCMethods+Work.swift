@@ -124,16 +124,26 @@ extension NodeRPCMethods {
     func readState<T: Sendable>(_ q: StateQuery, _ body: @escaping @Sendable (StateAt) throws -> T) async throws(RPCError) -> T {
         let initial = chain.genesis.initialHeight
         let ledger = chain.ledger
-        return try await read { store, head in
-            let height = q.requested ?? head.height
-            guard height <= head.height else { throw RPCError.heightUnavailable("height \(height) is above the latest height \(head.height)") }
+        let head = try await read { _, head in head.height }
+        let height = q.requested ?? head
+        guard height <= head else { throw RPCError.heightUnavailable("height \(height) is above the latest height \(head)") }
+        guard height >= initial else {
+            if q.prove { throw RPCError.heightUnavailable("proofs are served for committed blocks only") }
+            // Genesis state (before the first block, or asked for), on the chain queue.
+            return try await read { store, _ in
+                try body(StateAt(store: store, height: height, latest: q.requested == nil, block: nil, ledger: ledger))
+            }
+        }
+        // The state of a committed height never changes, so the reads (scans of every task,
+        // whole-block decodes for proofs) run on the concurrent committed-reads queue and never
+        // delay block production, which the chain queue serves.
+        return try await readCommitted { store in
             var block: Block?
             if q.prove {
-                guard height >= initial else { throw RPCError.heightUnavailable("proofs are served for committed blocks only") }
                 guard let b = try store.block(at: height) else { throw RPCError.heightUnavailable("block \(height) is not stored") }
                 block = b
             }
-            return try body(StateAt(store: store, height: height, latest: q.requested == nil, block: block, ledger: ledger))
+            return try body(StateAt(store: store, height: height, latest: false, block: block, ledger: ledger))
         }
     }
 
@@ -304,6 +314,9 @@ extension NodeRPCMethods {
         let index = byHash != nil ? nil : try p.map { r throws(JSONFieldError) in try r.field("index").uint32() }
         return try await readState(q) { s in
             var key: StateKey
+            // By hash: the 0x10 entry that maps the statement to the index, proved too, so a
+            // node cannot answer with another contribution of the task.
+            var indexEntry: (key: StateKey, raw: [UInt8]?)?
             if let task, let index {
                 key = .contribution(task: task, index: index)
             } else if let hash = byHash {
@@ -314,11 +327,17 @@ extension NodeRPCMethods {
                 guard case .contribute(let task, _, let inputs) = b.transactions[Int(loc.index)].body else {
                     throw RPCError.notFound("transaction \(hash) is not a contribution")
                 }
-                let indexKey = StateKey.contributionInputs(task: task, inputsHash: Ledger.inputsHash(inputs))
-                guard let index = try s.decode(UInt32.self, try s.raw(indexKey), "contribution index") else {
+                guard let t = try s.decode(TaskRecord.self, try s.raw(.task(task)), "task"),
+                    let circuit = try s.decode(CircuitRecord.self, try s.raw(.circuit(t.spec.circuit)), "circuit")
+                else { throw RPCError.notFound("the task of transaction \(hash)") }
+                let indexKey = StateKey.contributionInputs(
+                    task: task, inputsHash: Ledger.inputsHash(inputs, bindingInput: circuit.bindingInput))
+                let indexRaw = try s.raw(indexKey)
+                guard let index = try s.decode(UInt32.self, indexRaw, "contribution index") else {
                     throw RPCError.notFound("contribution of transaction \(hash)")
                 }
                 key = .contribution(task: task, index: index)
+                indexEntry = (indexKey, indexRaw)
             } else {
                 throw RPCError.invalidParams("give task and index, or hash")
             }
@@ -326,11 +345,12 @@ extension NodeRPCMethods {
             guard let c = try s.decode(ContributionRecord.self, raw, "contribution") else {
                 throw RPCError.notFound("contribution \(index.map(String.init) ?? "?") of task \(task.map(String.init) ?? "?")")
             }
-            return try s.answer(
-                [
-                    "task": JSONView.u64(c.task), "index": .uint(UInt64(c.index)), "contributor": .string(c.contributor.hex),
-                    "inputs_hash": .string(c.inputsHash.hex), "included_height": JSONView.u64(c.height),
-                ], key: key, raw: raw)
+            var fields: [String: JSONValue] = [
+                "task": JSONView.u64(c.task), "index": .uint(UInt64(c.index)), "contributor": .string(c.contributor.hex),
+                "inputs_hash": .string(c.inputsHash.hex), "included_height": JSONView.u64(c.height),
+            ]
+            if s.prove, let indexEntry { fields["index_proof"] = try s.proof(indexEntry.key, indexEntry.raw) }
+            return try s.answer(fields, key: key, raw: raw)
         }
     }
 
@@ -347,14 +367,17 @@ extension NodeRPCMethods {
             let epoch = s.epoch
             let used = gain.map { $0.epoch == epoch ? $0.gained : 0 } ?? 0
             let cap = s.ledger.params.maxReputationGainPerEpoch
+            let points = s.ledger.reputation(stored, atEpoch: epoch).points
+            // What a credit this epoch could still add: the per-epoch cap and R_max both bound it.
+            let roomUnderMax = s.ledger.params.maxReputation - min(points, s.ledger.params.maxReputation)
             var o: [String: JSONValue] = [
                 "address": .string(address.hex),
-                "points": JSONView.u64(s.ledger.reputation(stored, atEpoch: epoch).points),
+                "points": JSONView.u64(points),
                 "epoch": JSONView.u64(epoch),
                 "stored_points": JSONView.u64(stored.points),
                 "last_update_epoch": JSONView.u64(stored.lastEpoch),
                 "gain_this_epoch": JSONView.u64(used),
-                "gain_left_this_epoch": JSONView.u64(cap - min(used, cap)),
+                "gain_left_this_epoch": JSONView.u64(min(cap - min(used, cap), roomUnderMax)),
                 "last_gain_epoch": gain.map { JSONView.u64($0.epoch) } ?? .null,
             ]
             if s.prove { o["gain_proof"] = try s.proof(gainKey, gainRaw) }

@@ -60,7 +60,9 @@ public struct NodeRPCMethods: Sendable {
 
     /// `Chain.readCommitted` with the same error mapping as `read`.
     func readCommitted<T: Sendable>(_ body: @escaping @Sendable (ChainStore) throws -> T) async throws(RPCError) -> T {
-        do { return try await chain.readCommitted(body) } catch let e as RPCError { throw e } catch {
+        do { return try await chain.readCommitted(body) } catch let e as RPCError { throw e } catch let e as NodeError where e.code == .pruned {
+            throw .heightUnavailable(e.reason)
+        } catch {
             chain.logger.error("RPC read failed", metadata: ["error": "\(error)"])
             throw .internalError("the node could not read its database; see its log")
         }

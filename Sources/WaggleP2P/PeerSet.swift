@@ -12,7 +12,12 @@
 ///   outbound one stays, otherwise the inbound one. Two in the same direction: the first stays.
 /// - A connection authenticated as this node's own id is refused, and a persistent peer with
 ///   this node's id is never dialled.
-/// - A banned id is refused until its ban expires.
+/// - A banned id is refused until its ban expires. The ban table holds at most `maxBans` ids
+///   (the oldest ban goes first), so a flood of fresh ids cannot grow it without bound.
+/// - A fault that a third party on the path could have caused (a transport message that fails
+///   its AEAD tag, a forged outer length prefix) is a strike, not a ban: the connection is cut,
+///   and `strikesBeforeBan` strikes within `strikeWindowMs` ban the id (DESIGN.md: "disconnected
+///   and, on repeat, banned").
 public struct PeerSet: Sendable {
     public enum Direction: String, Hashable, Sendable { case inbound, outbound }
 
@@ -20,11 +25,20 @@ public struct PeerSet: Sendable {
         public var maxInbound: Int
         public var maxOutbound: Int
         public var banDurationMs: UInt64
+        public var maxBans: Int
+        public var strikesBeforeBan: Int
+        public var strikeWindowMs: UInt64
 
-        public init(maxInbound: Int = 40, maxOutbound: Int = 10, banDurationMs: UInt64 = 10 * 60_000) {
+        public init(
+            maxInbound: Int = 40, maxOutbound: Int = 10, banDurationMs: UInt64 = 10 * 60_000, maxBans: Int = 10_000,
+            strikesBeforeBan: Int = 3, strikeWindowMs: UInt64 = 10 * 60_000
+        ) {
             self.maxInbound = maxInbound
             self.maxOutbound = maxOutbound
             self.banDurationMs = banDurationMs
+            self.maxBans = max(1, maxBans)
+            self.strikesBeforeBan = max(1, strikesBeforeBan)
+            self.strikeWindowMs = strikeWindowMs
         }
     }
 
@@ -69,6 +83,13 @@ public struct PeerSet: Sendable {
     private var persistent: [NodeID: PersistentPeer] = [:]
     private var persistentOrder: [NodeID] = []
     private var bans: [NodeID: UInt64] = [:]
+    /// Bans in the order they were given (an id banned again appears twice; the entry whose
+    /// expiry no longer matches `bans` is stale). With one ban duration this is expiry order, so
+    /// expired and evicted bans leave from the front in amortised O(1).
+    private var banOrder: [(id: NodeID, untilMs: UInt64)] = []
+    private var banOrderStart = 0
+    /// Strikes per id: how many, and when the window opened. Bounded like the bans.
+    private var strikes: [NodeID: (count: Int, sinceMs: UInt64)] = [:]
     /// Persistent peers that carry this node's own id, left out.
     public let selfEntries: [PeerAddress]
 
@@ -181,8 +202,48 @@ public struct PeerSet: Sendable {
     }
 
     public mutating func ban(_ id: NodeID, nowMs: UInt64) {
-        bans[id] = nowMs + limits.banDurationMs
-        bans = bans.filter { $0.value > nowMs }  // expired bans go, so the list stays small
+        let until = nowMs + limits.banDurationMs
+        bans[id] = until
+        strikes[id] = nil
+        banOrder.append((id, until))
+        // Expired bans go; past the cap the oldest goes too.
+        while banOrderStart < banOrder.count {
+            let (oldest, oldestUntil) = banOrder[banOrderStart]
+            let current = bans[oldest]
+            if current != oldestUntil {  // stale: re-banned later, or already gone
+                banOrderStart += 1
+            } else if oldestUntil <= nowMs || bans.count > limits.maxBans {
+                bans[oldest] = nil
+                banOrderStart += 1
+            } else {
+                break
+            }
+        }
+        if banOrderStart > 1024, banOrderStart * 2 > banOrder.count {
+            banOrder.removeFirst(banOrderStart)
+            banOrderStart = 0
+        }
+    }
+
+    /// The number of ids banned now (expired ones may linger until the next ban).
+    public var banCount: Int { bans.count }
+
+    /// Records a fault that a third party on the path could have caused. Returns true when it is
+    /// the id's `strikesBeforeBan`-th strike within `strikeWindowMs`: the id is then banned.
+    public mutating func strike(_ id: NodeID, nowMs: UInt64) -> Bool {
+        var entry = strikes[id] ?? (0, nowMs)
+        if nowMs >= entry.sinceMs + limits.strikeWindowMs { entry = (0, nowMs) }
+        entry.count += 1
+        if entry.count >= limits.strikesBeforeBan {
+            ban(id, nowMs: nowMs)
+            return true
+        }
+        if strikes[id] == nil, strikes.count >= limits.maxBans {
+            strikes = strikes.filter { nowMs < $0.value.sinceMs + limits.strikeWindowMs }
+            if strikes.count >= limits.maxBans { return false }  // a flood of fresh ids: forget this one
+        }
+        strikes[id] = entry
+        return false
     }
 
     public func isBanned(_ id: NodeID, nowMs: UInt64) -> Bool { banExpiry(id, nowMs: nowMs) != nil }

@@ -8,7 +8,11 @@ public enum PeerConnectionError: Error, Sendable, CustomStringConvertible {
     case handshake(PeerHandshakeError)
     /// A transport message failed (tag, length, order, nonce).
     case transport(NoiseError)
-    /// The outer length prefix or a frame broke the framing rules.
+    /// The outer length prefix (sent in the clear, so anyone on the path can forge it) broke
+    /// the Noise message framing.
+    case outerFraming(FrameError)
+    /// A frame inside an authenticated transport message broke the framing rules: the peer
+    /// sent it.
     case framing(FrameError)
     /// The peer's node info does not decode.
     case malformedNodeInfo(CodecError)
@@ -23,6 +27,7 @@ public enum PeerConnectionError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .handshake(let e): "handshake failed: \(e)"
         case .transport(let e): "transport failed: \(e)"
+        case .outerFraming(let e): "Noise message framing violated: \(e)"
         case .framing(let e): "framing violated: \(e)"
         case .malformedNodeInfo(let e): "node info does not decode: \(e)"
         case .incompatible(let reason): "incompatible peer: \(reason)"

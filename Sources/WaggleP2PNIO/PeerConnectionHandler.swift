@@ -100,7 +100,7 @@ public final class PeerConnectionHandler: ChannelDuplexHandler {
             do {
                 messages = try noiseDecoder.feed(bytes)
             } catch {
-                throw PeerConnectionError.framing(error)
+                throw PeerConnectionError.outerFraming(error)
             }
             for message in messages {
                 if case .closed = state { return }

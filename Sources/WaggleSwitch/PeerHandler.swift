@@ -95,9 +95,19 @@ final class PeerHandler: ChannelInboundHandler {
             // Bytes that break the protocol after authentication are the peer's fault, and its
             // id is proven: ban it. Before that there is no id to ban (the socket is cut).
             switch e {
-            case .transport, .framing, .malformedNodeInfo:
+            case .framing, .malformedNodeInfo:
+                // Inside an authenticated transport message: the peer sent these bytes.
                 if authenticated {
                     violation("\(e)")
+                    return
+                }
+            case .transport, .outerFraming:
+                // A failed AEAD tag or a bad clear-text length prefix may come from anyone on the
+                // path, not provably from the peer: cut the connection, and ban only on repeat.
+                if authenticated, closeReason == nil {
+                    let banned = owner.strike(peer)
+                    close(reason: banned ? "\(e) (repeated: banned)" : "\(e)", banned: false)
+                    self.banned = banned
                     return
                 }
             case .handshake, .incompatible, .handshakeTimeout, .notOpen:

@@ -358,6 +358,12 @@ public final class PeerSwitch: Service, Sendable {
         state.withLockedValue { $0.peers.ban(id, nowMs: Self.nowMs()) }
     }
 
+    /// A fault the path could have caused; true when it bans the peer (strikes repeated).
+    func strike(_ peer: Peer) -> Bool {
+        guard let id = peer.id else { return false }
+        return state.withLockedValue { $0.peers.strike(id, nowMs: Self.nowMs()) }
+    }
+
     /// The connection closed: one log line with the reason, and the bookkeeping.
     func closed(_ peer: Peer, admitted: Bool, authenticated: Bool, reason: String, banned: Bool) {
         let reactors: [any Reactor] = state.withLockedValue { s in

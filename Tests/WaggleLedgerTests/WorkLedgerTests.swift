@@ -95,6 +95,54 @@ import WaggleZK
         #expect(f.expectRejected(.circuitAlreadyApproved, f.keys[0], .approveCircuit(circuit: id), height: 21) == nil)
     }
 
+    @Test func aPendingCircuitLeavesTheListWithItsApprovalsAfterFourEpochEndsShortOfAQuorum() throws {
+        var f = try fixture(validators: 3, approved: false)  // epoch length 10
+        let id = BindingCircuit.id
+        try f.apply(f.keys[0], .approveCircuit(circuit: id), height: 5)
+        #expect(try f.ledger.pendingApprovals(in: f.state) == [PendingApproval(circuit: id, sinceEpoch: 0)])
+        for end: UInt64 in [10, 20, 30] {
+            _ = try f.ledger.endBlock(height: end, state: &f.state)
+            #expect(try f.ledger.pendingApprovals(in: f.state).count == 1, "still waiting after the end at \(end)")
+        }
+        _ = try f.ledger.endBlock(height: 40, state: &f.state)
+        #expect(try f.ledger.pendingApprovals(in: f.state).isEmpty)
+        #expect(try f.ledger.circuitApprovals(id, in: f.state).isEmpty)
+        #expect(try f.ledger.circuit(id, in: f.state)?.approved == false)
+        // Its operators may start again.
+        try f.apply(f.keys[0], .approveCircuit(circuit: id), height: 41)
+        #expect(try f.ledger.pendingApprovals(in: f.state) == [PendingApproval(circuit: id, sinceEpoch: 4)])
+    }
+
+    @Test func aFullPendingListRefusesANewCircuitButNotMoreApprovalsOfAPendingOne() throws {
+        var f = try fixture(validators: 3, approved: false)
+        let id = BindingCircuit.id
+        var others = PendingApprovals()
+        var n: UInt32 = 0
+        while others.entries.count < UsefulWorkLimits.maxPendingApprovals {
+            let other = Hash256.sha256(n.canonicalBytes)
+            if other != id { others.insert(other, epoch: 0) }
+            n += 1
+        }
+        f.state.set(.pendingApprovals, others.canonicalBytes)
+        #expect(f.expectRejected(.tooManyPendingApprovals, f.keys[0], .approveCircuit(circuit: id)) == nil)
+        // With the circuit among the 1,024, another operator's approval is taken.
+        var withIt = others
+        withIt.entries.removeLast()
+        withIt.insert(id, epoch: 0)
+        f.state.set(.pendingApprovals, withIt.canonicalBytes)
+        try f.apply(f.keys[1], .approveCircuit(circuit: id))
+        #expect(try f.ledger.circuitApprovals(id, in: f.state).count == 1)
+        #expect(try f.ledger.pendingApprovals(in: f.state).count == UsefulWorkLimits.maxPendingApprovals)
+        // The undo log of an applied transaction is dropped at once: a block of many writes to
+        // one key holds one copy, not one per transaction.
+        var g = try fixture(validators: 3, approved: false)
+        for k in g.keys.prefix(2) {
+            _ = try g.ledger.applyDeferringFee(g.tx(k, .approveCircuit(circuit: id), nonce: 0), height: 1, state: &g.state)
+            #expect(g.state.checkpoint == 0)
+        }
+        #expect(try g.ledger.circuitApprovals(id, in: g.state).count == 2)
+    }
+
     // MARK: Datasets and models
 
     @Test func datasetsAndModelsGetSequentialIdsOwnersAndHeights() throws {
@@ -199,7 +247,7 @@ import WaggleZK
         offCurve[63] ^= 1
         #expect(f.expectRejected(.invalidProof, c, contribute([good, ScalarBytes(9)], proof: offCurve), fee: 5) == nil)
         // A public-input set the task already accepted.
-        let hash = Ledger.inputsHash([good, ScalarBytes(9)])
+        let hash = Ledger.inputsHash([good, ScalarBytes(9)], bindingInput: 0)
         f.state.set(.contributionInputs(task: 1, inputsHash: hash), UInt32(0).canonicalBytes)
         #expect(f.expectRejected(.duplicateContribution, c, contribute([good, ScalarBytes(9)]), fee: 5) == nil)
     }

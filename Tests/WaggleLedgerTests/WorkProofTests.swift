@@ -30,7 +30,7 @@ import WaggleZK
         try f.apply(dataOwner, .registerDataset(commitment: ScalarBytes(7), samples: 10, name: "d"), height: 11)
         try f.apply(modelOwner, .commitModel(commitment: ScalarBytes(8), name: "m"), height: 11)
         let spec = TaskSpec(
-            circuit: BindingCircuit.id, dataset: 1, model: 1, fixedInputs: [FixedInput(index: 1, value: ScalarBytes(9))], reward: 1_001,
+            circuit: BindingCircuit.id, dataset: 1, model: 1, fixedInputs: [], reward: 1_001,
             dataShareBps: 2_000, modelShareBps: 1_000, maxContributions: 2, reputationCredit: 40, deadline: 30)
         try f.apply(sponsor, .createTask(spec), height: 11)
 
@@ -65,17 +65,28 @@ import WaggleZK
         #expect(
             try f.ledger.contribution(task: 1, index: 0, in: f.state)
                 == ContributionRecord(
-                    task: 1, index: 0, contributor: contributor.address, height: 12, inputsHash: Ledger.inputsHash(inputs0)))
+                    task: 1, index: 0, contributor: contributor.address, height: 12,
+                    inputsHash: Ledger.inputsHash(inputs0, bindingInput: 0)))
         let rep = try #require(try f.ledger.account(contributor.address, in: f.state)?.reputation)
         #expect(rep == ReputationRecord(points: 40, lastEpoch: 1))
         #expect(try f.ledger.reputationGain(contributor.address, in: f.state) == ReputationGain(epoch: 1, gained: 40))
         #expect(try f.supplyWithPools() == supply)
 
-        // The second (and last) contribution, then the task is exhausted and may close early.
-        try f.apply(contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputsNext), height: 13)
+        // The same result again under the next nonce (a fresh binding, a valid proof) is a
+        // replay: one result is paid once, whoever submits it.
+        #expect(
+            f.expectRejected(.duplicateContribution, contributor, .contribute(task: 1, proof: proofNext, publicInputs: inputsNext), height: 13)
+                == nil)
+        let (proofDup, inputsDup) = BindingCircuit.prove(binding: BindingCircuit.binding(dataOwner.address, task: 1, nonce: f.nonce(dataOwner)), x: 3)
+        #expect(
+            f.expectRejected(.duplicateContribution, dataOwner, .contribute(task: 1, proof: proofDup, publicInputs: inputsDup), height: 13)
+                == nil, "from another sender too")
+        // The second (and last) contribution proves another result, then the task is exhausted and may close early.
+        let (proof1, inputs1) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: n0 + 1), x: 4)
+        try f.apply(contributor, .contribute(task: 1, proof: proof1, publicInputs: inputs1), height: 13)
         #expect(try f.ledger.task(1, in: f.state)?.accepted == 2)
         #expect(try f.ledger.account(contributor.address, in: f.state)?.reputation.points == 80)
-        let (p2, i2) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: n0 + 2), x: 3)
+        let (p2, i2) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: n0 + 2), x: 5)
         #expect(f.expectRejected(.taskExhausted, contributor, .contribute(task: 1, proof: p2, publicInputs: i2), height: 14) == nil)
         try f.apply(sponsor, .closeTask(task: 1), height: 14)
         #expect(try f.ledger.task(1, in: f.state)?.pool == 0)

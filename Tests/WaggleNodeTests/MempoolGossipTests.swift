@@ -3,7 +3,7 @@ import Logging
 import Testing
 import WaggleCore
 import WaggleLedger
-import WaggleNode
+@testable import WaggleNode
 import WaggleP2P
 import WaggleSwitch
 import WaggleTesting
@@ -126,6 +126,37 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
         #expect(await a.chain.mempoolCount == 0)
         await rogue.stop()
         await a.stop()
+    }
+
+    @Test func aPeerRepeatingOneTransactionHasItCheckedOnceAndAnotherPeersTransactionStillGetsIn() async throws {
+        let (genesis, sender) = Self.genesis()
+        let a = try await GossipNode.start(1, genesis: genesis)
+        let rogue = try await GossipNode.start(6, genesis: genesis, persistent: [a.peerAddress], withReactor: false)
+        let honest = try await GossipNode.start(7, genesis: genesis, persistent: [a.peerAddress])
+        #expect(await eventually { a.peerIDs.count == 2 })
+        // A nonce gap never gets in, so without the repeat check every copy would be re-checked.
+        let gap = MempoolMessage.transaction(Self.transfer(genesis, sender, nonce: 9)).canonicalBytes
+        for _ in 0..<500 { _ = rogue.p2p.send(gap, on: .mempool, to: a.p2p.nodeID) }
+        _ = try await honest.chain.submit(Self.transfer(genesis, sender, nonce: 0))
+        #expect(await eventually { await a.chain.mempoolCount == 1 })
+        #expect(await eventually { a.reactor?.receivedCount == 501 })
+        #expect(a.reactor?.droppedCount == 499, "each repeat of the same bytes from the same peer is dropped unchecked")
+        #expect(a.peerIDs.count == 2 && !a.p2p.isBanned(rogue.p2p.nodeID))
+        for n in [honest, rogue, a] { await n.stop() }
+    }
+
+    @Test func fairQueueServesEachPeerInTurnAndCapsEachPeersQueue() {
+        var q = FairQueue<String, Int>()
+        for i in 0..<10 { _ = q.push(i, for: "flood", limit: 4) }
+        #expect(q.count == 4, "a peer's queue holds at most its limit")
+        #expect(q.push(100, for: "b", limit: 4) && q.push(101, for: "b", limit: 4))
+        var out: [Int] = []
+        while let x = q.pop() { out.append(x) }
+        #expect(out == [0, 100, 1, 101, 2, 3])
+        _ = q.push(1, for: "x", limit: 4)
+        _ = q.push(2, for: "y", limit: 4)
+        q.drop("x")
+        #expect(q.pop() == 2 && q.pop() == nil)
     }
 
     @Test func recentHashesForgetsTheOldestPastItsCapacity() {

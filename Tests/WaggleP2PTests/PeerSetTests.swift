@@ -119,4 +119,38 @@ import WaggleP2P
         #expect(s.beginDial(Self.id(2), nowMs: 500) == .banned(untilMs: 1_010))
         #expect(s.dialsDue(nowMs: 1_010).map(\.id) == [Self.id(2)])
     }
+
+    static func fresh(_ n: Int) -> NodeID {
+        var bytes = [UInt8](repeating: 0xEE, count: 20)
+        for k in 0..<8 { bytes[k] = UInt8(truncatingIfNeeded: n >> (8 * k)) }
+        guard let id = NodeID(bytes) else { fatalError("20 bytes") }
+        return id
+    }
+
+    @Test func theBanTableStaysWithinItsCapUnderAFloodOfFreshIdsAndDropsTheOldestFirst() {
+        var s = PeerSet(selfID: Self.id(1), limits: .init(banDurationMs: 600_000, maxBans: 100))
+        for n in 0..<5_000 { s.ban(Self.fresh(n), nowMs: UInt64(n)) }
+        #expect(s.banCount <= 101)
+        #expect(s.isBanned(Self.fresh(4_999), nowMs: 5_000), "the newest ban holds")
+        #expect(!s.isBanned(Self.fresh(0), nowMs: 5_000), "the oldest was evicted")
+        // Re-banning an id keeps it (its older entry is stale, not an eviction of the new ban).
+        s.ban(Self.fresh(4_950), nowMs: 6_000)
+        for n in 10_000..<10_099 { s.ban(Self.fresh(n), nowMs: 6_001) }
+        #expect(s.isBanned(Self.fresh(4_950), nowMs: 6_002))
+        // Expired bans leave on the next ban even below the cap.
+        s.ban(Self.fresh(20_000), nowMs: 700_000)
+        #expect(s.banCount == 1)
+    }
+
+    @Test func faultsThePathCouldCauseBanOnlyOnTheThirdStrikeWithinTheWindow() {
+        var s = PeerSet(selfID: Self.id(1), limits: .init(banDurationMs: 1_000, strikesBeforeBan: 3, strikeWindowMs: 10_000))
+        func strikes(_ id: NodeID, at times: [UInt64]) -> [Bool] { times.map { s.strike(id, nowMs: $0) } }
+        #expect(strikes(Self.id(2), at: [0, 100]) == [false, false])
+        #expect(!s.isBanned(Self.id(2), nowMs: 200))
+        #expect(strikes(Self.id(2), at: [200]) == [true])
+        #expect(s.isBanned(Self.id(2), nowMs: 300))
+        // Strikes spread over more than the window never add up to a ban: the window reopens at
+        // 12,000 with one strike.
+        #expect(strikes(Self.id(3), at: [0, 6_000, 12_000, 13_000, 14_000]) == [false, false, false, false, true])
+    }
 }

@@ -134,6 +134,10 @@ extension JSONValue {
         let byHash = try await f.call("contribution", ["hash": txHash, "prove": true])["result"]
         #expect(byHash?["index"] == 0 && byHash?["task"] == "1" && byHash?["contributor"] == .string(contributor.hex))
         try f.expectProof(byHash, key: .contribution(task: 1, index: 0), height: 4)
+        // And the entry that maps the transaction's statement to that index is proved too.
+        let statement = try #require(byHash?["inputs_hash"]?.stringValue.flatMap(Hex.decode).flatMap { Hash256($0) })
+        try f.expectProof(byHash, key: .contributionInputs(task: 1, inputsHash: statement), field: "index_proof", height: 4)
+        #expect(byHash?["index_proof"]?["value"] == .string("0x" + Hex.encode(UInt32(0).canonicalBytes)))
         #expect(code(try await f.call("contribution", ["hash": txHash, "height": 3])) == 3001, "not yet included at height 3")
         let taskTx = try #require(try await f.call("block", ["height": 3])["result"]?["transactions"]?[0]?["hash"])
         #expect(code(try await f.call("contribution", ["hash": taskTx])) == 3001, "not a contribution")
