@@ -6,23 +6,23 @@ struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Query a running node over JSON-RPC; prints JSON on stdout.", subcommands: [
             Account.self, Block.self, Tx.self, Circuit.self, Circuits.self, Task.self, Tasks.self, Contribution.self, Reputation.self,
-            Dataset.self, Model.self,
+            Dataset.self, Model.self, Validators.self,
         ])
 
     struct Account: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "An account's balance, nonce and reputation.")
         @OptionGroup var options: HomeOption
         @Argument(help: "Address (0x followed by 40 hex digits).") var address: String
-        @Flag(help: "Include a Merkle proof against the latest committed state root.") var prove = false
+        @Flag(help: "Include a Merkle proof against the committed state root.") var prove = false
+        @Option(help: "Read the state of this committed height (default: the latest).") var height: UInt64?
         @Option(help: "JSON-RPC endpoint (default: this home's configured address).") var node: String?
 
         func run() async throws {
             try await runReportingErrors {
-                guard Hex.decodePrefixed(address).flatMap({ WaggleCore.Address($0) }) != nil else {
-                    throw NodeError(.config, "invalid address \"\(address)\": expected 0x followed by 40 hex digits")
-                }
-                var params: [String: JSONValue] = ["address": .string(address)]
+                let a = try CLIArgument.address(address)
+                var params: [String: JSONValue] = ["address": .string(a.hex)]
                 if prove { params["prove"] = .bool(true) }
+                if let height { params["height"] = .string(String(height)) }
                 let result = try await RPCClient(endpoint: node, home: options.nodeHome).call("account", .object(params))
                 printJSON(result.serialized(pretty: true))
             }
@@ -191,6 +191,22 @@ extension Query {
 
         func run() async throws {
             try await runReportingErrors { try await query.print("dataset", ["id": .string(String(id))]) }
+        }
+    }
+
+    struct Validators: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The validator set of a height (default: the next block's): voting power beside stake and the operator's reputation.")
+        @OptionGroup var options: HomeOption
+        @Option(help: "The height whose set to show.") var height: UInt64?
+        @Option(help: "JSON-RPC endpoint (default: this home's configured address).") var node: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let params: JSONValue = height.map { .object(["height": .string(String($0))]) } ?? .object([:])
+                let result = try await RPCClient(endpoint: node, home: options.nodeHome).call("validators", params)
+                printJSON(result.serialized(pretty: true))
+            }
         }
     }
 
