@@ -117,10 +117,13 @@ struct Contribute: AsyncParsableCommand {
 
                 let result = try await client.send(
                     signer: signer, body: .contribute(task: task, proof: parsedProof.canonicalBytes, publicInputs: scalars), fee: tx.fee)
-                let contribution = try await client.call("contribution", ["hash": .string(result.hash.hex)])
+                // Committed: a failing read of its index is a warning, not an error.
+                var index = JSONValue.null
+                do { index = try await client.call("contribution", ["hash": .string(result.hash.hex)])["index"] ?? .null } catch {
+                    FileHandle.standardError.write(Data("warning: committed, but reading its contribution index failed: \(error)\n".utf8))
+                }
                 let out: JSONValue = [
-                    "hash": .string(result.hash.hex), "height": .string(String(result.height)), "task": .string(String(task)),
-                    "index": contribution["index"] ?? .null,
+                    "hash": .string(result.hash.hex), "height": .string(String(result.height)), "task": .string(String(task)), "index": index,
                 ]
                 print(out.text)
             }

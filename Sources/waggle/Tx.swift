@@ -18,15 +18,21 @@ struct TxOptions: ParsableArguments {
         return (key.signer, try RPCClient(endpoint: node, home: home))
     }
 
-    /// Signs `body` with the sender's next nonce, broadcasts it, waits for inclusion; returns
-    /// `hash` and `height` (plus `extra`, computed once the height is known) as the JSON printed.
-    func send(
-        _ body: TransactionBody, extra: (RPCClient, Signer, UInt64) async throws -> [String: JSONValue] = { _, _, _ in [:] }
-    ) async throws {
+    /// Signs `body` with the sender's next nonce, broadcasts it, waits for inclusion; prints
+    /// `hash` and `height` as JSON, plus the fields of `extra` (read once the height is known).
+    /// The transaction is committed by then, so a failing `extra` read prints its fields as
+    /// null and a warning, not an error.
+    func send(_ body: TransactionBody, extra: (RPCClient, Signer, UInt64) async throws -> [String: JSONValue] = { _, _, _ in [:] })
+        async throws
+    {
         let (signer, client) = try connect()
         let result = try await client.send(signer: signer, body: body, fee: fee)
         var out: [String: JSONValue] = ["hash": .string(result.hash.hex), "height": .string(String(result.height))]
-        for (k, v) in try await extra(client, signer, result.height) { out[k] = v }
+        do {
+            for (k, v) in try await extra(client, signer, result.height) { out[k] = v }
+        } catch {
+            FileHandle.standardError.write(Data("warning: committed, but reading what it created failed: \(error)\n".utf8))
+        }
         print(JSONValue.object(out).text)
     }
 }
