@@ -225,6 +225,21 @@ import WaggleNode
         try await expectError(["tx", "create-task", "--from", "validator", "--circuit", "0x" + String(repeating: "ab", count: 32), "--reward", "1",
             "--max-contributions", "1", "--reputation-credit", "1", "--deadline", "1000"], "unknown_circuit")
 
+        // The sponsor's and operator's commands: the ledger's reason, nothing changed.
+        let demoKey = Self.repoRoot.appendingPathComponent("Genesis/demo/verification_key.json").path
+        let forgeable = Self.repoRoot.appendingPathComponent("../shared/vectors/groth16/circom-compat-b64f038/verification_key.json").path
+        let tx = ["--from", "validator"]
+        try await expectError(["tx", "register-circuit", "--vk", demoKey, "--binding-input", "0", "--name", "again"] + tx, "circuit_exists")
+        try await expectError(["tx", "register-circuit", "--vk", forgeable, "--binding-input", "0", "--name", "forged"] + tx, "forgeable_key")
+        try await expectError(["tx", "register-circuit", "--vk", truncated, "--binding-input", "0", "--name", "x"] + tx, "truncated.json")
+        try await expectError(["tx", "approve-circuit", "--circuit", circuitID] + tx, "circuit_already_approved")
+        try await expectError(["tx", "close-task", "--task", "1"] + tx, "task_still_open")
+        try await expectError(["tx", "close-task", "--task", "1", "--from", "carol"], "not_task_sponsor")
+        try await expectError(["tx", "unjail"] + tx, "not_jailed")
+        try await expectError(["tx", "register-dataset", "--commitment", "0x" + String(repeating: "f", count: 64), "--samples", "1", "--name", "d"] + tx, "not below")
+        try await expectError(["tx", "create-task", "--circuit", circuitID, "--fixed-input", "0=1", "--reward", "1", "--max-contributions", "1",
+            "--reputation-credit", "1", "--deadline", "1000"] + tx, "binding input")
+
         // The good proof is accepted once; sent again it is a replay, for a nonce already used.
         let ok = try json(submit + ["--from", "validator"] + h)
         #expect(ok["index"] == 0)
