@@ -59,13 +59,9 @@ import WaggleNode
     func u64(_ v: JSONValue?) -> UInt64 { v?.uint64Value ?? UInt64.max }
 
     @Test func aContributionProvenAndSubmittedWithTheCLIPaysAllThreePartiesAndGrowsVotingPower() async throws {
-        let (home, tmp) = try makeHome()
-        defer { withExtendedLifetime(tmp) {} }
-        let node = NodeProcess(home: home)
-        try node.start()
-        defer { node.kill() }
-        try await node.waitForHeight(1)
-        let h = ["--home", home]
+        let chain = try await RunningChain(try makeHome())
+        let (node, home, tmp, h) = (chain.node, chain.home, chain.tmp, ["--home", chain.home])
+        defer { withExtendedLifetime(chain) {} }
 
         // The shipped genesis circuit is the CLI's demo setup, approved.
         let keys = try json(["zk", "setup", "--circuit", "poseidon-preimage", "--out", tmp.path + "/keys"])
@@ -162,13 +158,9 @@ import WaggleNode
     }
 
     @Test func badContributionsGetOneClearErrorAndChangeNothing() async throws {
-        let (home, tmp) = try makeHome()
-        defer { withExtendedLifetime(tmp) {} }
-        let node = NodeProcess(home: home)
-        try node.start()
-        defer { node.kill() }
-        try await node.waitForHeight(1)
-        let h = ["--home", home]
+        let chain = try await RunningChain(try makeHome())
+        let (node, home, tmp, h) = (chain.node, chain.home, chain.tmp, ["--home", chain.home])
+        defer { withExtendedLifetime(chain) {} }
         let circuitID = try #require(try json(["zk", "setup", "--circuit", "poseidon-preimage", "--out", tmp.path + "/keys"])["circuit"]?.stringValue)
         let hash = try runWaggle(["zk", "poseidon", "5"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try json([
@@ -246,4 +238,23 @@ import WaggleNode
         try await expectError(submit + ["--from", "validator"], "check binding input")
         #expect(try await node.client.call("task", ["id": "1"])["accepted"] == 1)
     }
+}
+
+/// A node started on a home of `makeHome`, past height 1; killed when this goes away.
+final class RunningChain: @unchecked Sendable {
+    let home: String
+    let tmp: TempHome
+    let node: NodeProcess
+
+    init(_ made: (String, TempHome)) async throws {
+        (home, tmp) = made
+        node = NodeProcess(home: home)
+        try node.start()
+        do { try await node.waitForHeight(1) } catch {
+            node.kill()
+            throw error
+        }
+    }
+
+    deinit { node.kill() }
 }
