@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "waggle",
             dependencies: [
-                "WaggleNode", "WaggleZK", "WaggleP2P",
+                "WaggleNode", "WaggleLedger", "WaggleZK", "WaggleP2P",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

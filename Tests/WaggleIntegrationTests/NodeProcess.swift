@@ -48,6 +48,17 @@ func runWaggle(_ args: [String], timeout: TimeInterval = 60) throws -> CommandRe
     return CommandResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Edits HOME/config/config.toml as `waggle init` wrote it: RPC and P2P on free loopback ports
+/// (port 0; the node writes the bound ones to data/), a block every 100 ms.
+func useFreeLoopbackPortsAndFastBlocks(home: String) throws {
+    let configPath = home + "/config/config.toml"
+    var config = try String(contentsOfFile: configPath, encoding: .utf8)
+    config = config.replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+    config = config.replacingOccurrences(of: "laddr = \"tcp://0.0.0.0:26656\"", with: "laddr = \"tcp://127.0.0.1:0\"")
+    config = config.replacingOccurrences(of: "block_interval_ms = 1000", with: "block_interval_ms = 100")
+    try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+}
+
 /// A `waggle start` process on a home directory, with its log in HOME/node.log.
 final class NodeProcess: @unchecked Sendable {
     let home: String

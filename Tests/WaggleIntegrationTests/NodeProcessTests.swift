@@ -13,12 +13,7 @@ import WaggleTesting
         let tmp = TempHome()
         let r = try runWaggle(["init", "--home", tmp.path, "--chain-id", "it-chain", "--moniker", "it"])
         guard r.status == 0 else { throw NodeError(.io, "init failed: \(r.stderr)") }
-        let configPath = tmp.path + "/config/config.toml"
-        var config = try String(contentsOfFile: configPath, encoding: .utf8)
-        config = config.replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
-        config = config.replacingOccurrences(of: "laddr = \"tcp://0.0.0.0:26656\"", with: "laddr = \"tcp://127.0.0.1:0\"")
-        config = config.replacingOccurrences(of: "block_interval_ms = 1000", with: "block_interval_ms = 100")
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try useFreeLoopbackPortsAndFastBlocks(home: tmp.path)
         return (tmp.path, tmp)
     }
 
