@@ -1,0 +1,276 @@
+import Foundation
+import Logging
+import Testing
+import WaggleCore
+import WaggleLedger
+import WaggleNode
+import WaggleP2P
+import WaggleSwitch
+import WaggleTesting
+
+/// A chain with a switch on 127.0.0.1 and a block-sync reactor (or, for a rogue, another
+/// reactor on the block-sync channel), running in tasks.
+private final class SyncNode: Sendable {
+    let dir: TempDir
+    let chain: Chain
+    let p2p: PeerSwitch
+    let sync: BlockSyncReactor?
+    let tasks: [Task<Void, any Error>]
+    let address: NetAddress
+
+    var peerAddress: PeerAddress { PeerAddress(id: p2p.nodeID, address: address) }
+    var peerIDs: Set<NodeID> { Set(p2p.connectedPeers.compactMap(\.id)) }
+    var height: UInt64 { get async { await chain.head.height } }
+
+    private init(dir: TempDir, chain: Chain, p2p: PeerSwitch, sync: BlockSyncReactor?, tasks: [Task<Void, any Error>], address: NetAddress) {
+        self.dir = dir
+        self.chain = chain
+        self.p2p = p2p
+        self.sync = sync
+        self.tasks = tasks
+        self.address = address
+    }
+
+    static func start(
+        _ key: Int, genesis: GenesisDoc, persistent: [PeerAddress] = [], limits: BlockSyncLimits = BlockSyncLimits(),
+        rogue: ((PeerSwitch) -> any Reactor)? = nil
+    ) async throws -> SyncNode {
+        let dir = TempDir()
+        let chain = try Chain(
+            genesis: genesis, genesisBytes: genesis.json.serialized(pretty: true), store: try ChainStore(path: dir.path + "/chain.db"),
+            mempoolLimits: .init(), retainVersions: 0, logger: Logger(label: "test"))
+        let p2p = PeerSwitch(
+            configuration: .init(
+                chainID: genesis.chainID, moniker: "sync-\(key)", listenAddress: NetAddress(host: "127.0.0.1", port: 0),
+                persistentPeers: persistent, backoff: DialBackoff(initialMs: 100, maxMs: 400), dialTick: .milliseconds(50)),
+            nodeKey: TestKeys.signer(200 + key), jitter: { 0.5 })
+        var tasks: [Task<Void, any Error>] = []
+        var sync: BlockSyncReactor?
+        if let rogue {
+            p2p.register(rogue(p2p))
+        } else {
+            let reactor = BlockSyncReactor(
+                chain: chain, p2p: p2p, head: await chain.head,
+                configuration: .init(limits: limits, tick: .milliseconds(50), statusInterval: .seconds(1)))
+            sync = reactor
+            tasks.append(Task { try await reactor.run() })
+        }
+        tasks.append(Task { try await p2p.run() })
+        let address = try await p2p.listeningAddress()
+        return SyncNode(dir: dir, chain: chain, p2p: p2p, sync: sync, tasks: tasks, address: address)
+    }
+
+    func blockIDs(upTo height: UInt64) async throws -> [Hash256] {
+        try await chain.read { store, _ in try (1...max(height, 1)).compactMap { try store.block(at: $0)?.id } }
+    }
+
+    func stop() async {
+        for t in tasks { t.cancel() }
+        for t in tasks { _ = try? await t.value }
+    }
+}
+
+/// A peer speaking the block-sync protocol dishonestly: it claims `claimedHeight` and answers
+/// each block request with whatever `answer` returns (nil: silence).
+private final class RogueServer: Reactor {
+    let channels: [ChannelID] = [.blockSync]
+    let p2p: PeerSwitch
+    let claimedHeight: UInt64
+    let answer: @Sendable (UInt64) -> [UInt8]?
+    let requests = Locked(0)
+
+    init(p2p: PeerSwitch, claimedHeight: UInt64, answer: @escaping @Sendable (UInt64) -> [UInt8]?) {
+        self.p2p = p2p
+        self.claimedHeight = claimedHeight
+        self.answer = answer
+    }
+
+    func receive(_ payload: [UInt8], on channel: ChannelID, from peer: Peer) {
+        switch try? BlockSyncMessage(canonicalBytes: payload) {
+        case .statusRequest?:
+            p2p.send(BlockSyncMessage.statusResponse(base: 1, height: claimedHeight).canonicalBytes, on: .blockSync, to: peer)
+        case .blockRequest(let h)?:
+            requests.withLockedValue { $0 += 1 }
+            if let bytes = answer(h) { p2p.send(bytes, on: .blockSync, to: peer) }
+        default: break
+        }
+    }
+}
+
+/// A value behind a lock, for the test's reactors and watchers.
+private final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLockedValue<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}
+
+@Suite(.serialized) struct BlockSyncTests {
+    /// A source chain of `blocks` blocks (a transfer in every third), produced through the
+    /// producer's full path, and what it needs to produce more.
+    struct Source {
+        let genesis: GenesisDoc
+        let validator: Signer
+        let fixture: ChainFixture
+    }
+
+    static func source(blocks: Int) async throws -> Source {
+        let fixture = try ChainFixture()
+        let sender = TestKeys.signer(50)
+        for i in 0..<blocks {
+            if i % 3 == 0 {
+                _ = try await fixture.chain.submit(
+                    fixture.transfer(sender, to: TestKeys.signer(81).address, amount: 5, nonce: UInt64(i / 3)))
+            }
+            try await fixture.produce()
+        }
+        return Source(genesis: fixture.genesis, validator: fixture.validator, fixture: fixture)
+    }
+
+    /// Serves `fixture`'s chain over a switch (its own chain, so the fixture keeps producing).
+    private static func serving(_ source: Source) async throws -> (SyncNode, Task<Void, Never>) {
+        let node = try await SyncNode.start(1, genesis: source.genesis)
+        // Copy the source's blocks into the serving node through the same commit path.
+        let fixture = source.fixture
+        let copier = Task {
+            var next: UInt64 = 1
+            while !Task.isCancelled {
+                let head = await fixture.chain.head.height
+                while next <= head {
+                    let h = next
+                    guard let (block, commit) = try? await fixture.chain.read({ s, _ in (try s.block(at: h)!, try s.commit(at: h)!) })
+                    else { break }
+                    do { try await node.chain.commit(block, commit: commit) } catch { break }
+                    next += 1
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        return (node, copier)
+    }
+
+    @Test func aNodeSyncsFromTwoPeersInParallelThenFollowsNewBlocks() async throws {
+        let source = try await Self.source(blocks: 60)
+        let (a, copier) = try await Self.serving(source)
+        #expect(await eventually { await a.height == 60 })
+        let b = try await SyncNode.start(2, genesis: source.genesis, persistent: [a.peerAddress])
+        #expect(await eventually { await b.height == 60 }, "b syncs from a")
+        #expect(b.sync?.isCatchingUp == false)
+
+        // c syncs from a and b at once, with a small window, and reports catching up meanwhile.
+        let c = try await SyncNode.start(3, genesis: source.genesis, limits: BlockSyncLimits(window: 8, maxPendingPerPeer: 2))
+        let seen = Locked<[Bool]>([])
+        let changes = c.sync!.catchingUpChanges()
+        let watcher = Task { for await v in changes { seen.withLockedValue { $0.append(v) } } }
+        try c.p2p.dial(a.peerAddress)
+        try c.p2p.dial(b.peerAddress)
+        #expect(await eventually { await c.height == 60 }, "c syncs from both")
+        #expect(a.sync!.servedCount > 0 && b.sync!.servedCount > 0, "both peers served blocks")
+        #expect(c.sync!.syncedCount == 60)
+        #expect(await eventually { seen.withLockedValue { $0.contains(true) && $0.last == false } }, "\(seen.withLockedValue { $0 })")
+
+        // Following: each new block reaches both within moments of its commit.
+        for _ in 0..<3 { try await source.fixture.produce() }
+        #expect(await eventually {
+            let (hb, hc) = (await b.height, await c.height)
+            return hb == 63 && hc == 63
+        })
+        let ids = try await source.fixture.chain.read { s, _ in try (1...63).map { try s.block(at: $0)!.id } }
+        #expect(try await b.blockIDs(upTo: 63) == ids)
+        #expect(try await c.blockIDs(upTo: 63) == ids)
+        #expect(await c.chain.head.stateRoot == (await source.fixture.chain.head.stateRoot))
+        watcher.cancel()
+        copier.cancel()
+        for n in [c, b, a] { await n.stop() }
+    }
+
+    enum Forgery: CaseIterable, Sendable {
+        case droppedTransaction, commitByAStranger, commitForAnotherBlock, unsolicitedBlock, garbage
+    }
+
+    @Test(arguments: Forgery.allCases)
+    func aPeerServingAForgedBlockIsBannedAndNothingIsCommitted(_ forgery: Forgery) async throws {
+        let source = try await Self.source(blocks: 4)
+        let chainID = source.genesis.chainID
+        let blocks = try await source.fixture.chain.read { s, _ in try (1...4).map { (try s.block(at: $0)!, try s.commit(at: $0)!) } }
+        let rogue = try await SyncNode.start(5, genesis: source.genesis, rogue: { p2p in
+            RogueServer(p2p: p2p, claimedHeight: 4) { h in
+                guard h >= 1, h <= 4 else { return nil }
+                let (block, commit) = blocks[Int(h) - 1]
+                switch forgery {
+                case .droppedTransaction:
+                    // Block 1 carries a transfer: without it the transactions root is wrong,
+                    // though the header (and so the commit) is the genuine one.
+                    let forged = Block(header: block.header, transactions: [], evidence: block.evidence, lastCommit: block.lastCommit)
+                    return BlockSyncMessage.blockResponse(block: h == 1 ? forged : block, commit: commit).canonicalBytes
+                case .commitByAStranger:
+                    let stranger = TestKeys.signer(99)
+                    let bytes = Vote.signBytes(chainID: chainID, type: .precommit, height: h, round: 0, blockID: block.id)
+                    let signed = Commit(height: h, round: 0, blockID: block.id, signatures: [.commit(stranger.sign(bytes))])
+                    return BlockSyncMessage.blockResponse(block: block, commit: signed).canonicalBytes
+                case .commitForAnotherBlock:
+                    let other = blocks[Int(h) % 4].1
+                    return BlockSyncMessage.blockResponse(block: block, commit: other).canonicalBytes
+                case .unsolicitedBlock:
+                    return nil
+                case .garbage:
+                    return [0x04, 0xde, 0xad]
+                }
+            }
+        })
+        let victim = try await SyncNode.start(6, genesis: source.genesis, persistent: [rogue.peerAddress])
+        if forgery == .unsolicitedBlock {
+            #expect(await eventually { victim.peerIDs == [rogue.p2p.nodeID] })
+            // Block 4 pushed far past the window before anyone asked (window 64 from height 1: 1000 is beyond it).
+            let (block, commit) = blocks[3]
+            var far = block
+            far.header.height = 1_000
+            #expect(rogue.p2p.send(BlockSyncMessage.blockResponse(block: far, commit: Commit(height: 1_000, round: 0, blockID: far.id, signatures: commit.signatures)).canonicalBytes, on: .blockSync, to: victim.p2p.nodeID))
+        }
+        #expect(await eventually { victim.p2p.isBanned(rogue.p2p.nodeID) && victim.peerIDs.isEmpty }, "\(forgery)")
+        #expect(await victim.height == 0, "nothing is committed from a rogue peer")
+        #expect(victim.sync?.syncedCount == 0)
+
+        // The node keeps working: an honest peer brings it the chain.
+        let (honest, copier) = try await Self.serving(source)
+        #expect(await eventually { await honest.height == 4 })
+        try victim.p2p.dial(honest.peerAddress)
+        #expect(await eventually { await victim.height == 4 })
+        let ids = try await source.fixture.chain.read { s, _ in try (1...4).map { try s.block(at: $0)!.id } }
+        #expect(try await victim.blockIDs(upTo: 4) == ids)
+        copier.cancel()
+        for n in [victim, rogue, honest] { await n.stop() }
+    }
+
+    @Test func aPeerClaimingHeightsItNeverServesLeavesThePoolAfterTimeoutsWhileAnHonestOneServes() async throws {
+        let source = try await Self.source(blocks: 6)
+        let silent = try await SyncNode.start(7, genesis: source.genesis, rogue: { p2p in
+            RogueServer(p2p: p2p, claimedHeight: 500) { _ in nil }
+        })
+        let (honest, copier) = try await Self.serving(source)
+        #expect(await eventually { await honest.height == 6 })
+        let victim = try await SyncNode.start(
+            8, genesis: source.genesis, persistent: [silent.peerAddress, honest.peerAddress],
+            limits: BlockSyncLimits(window: 16, maxPendingPerPeer: 4, requestTimeoutMs: 300, maxTimeouts: 2))
+        #expect(await eventually { await victim.height == 6 }, "the honest peer's blocks arrive despite the silent one")
+        #expect(await eventually { victim.sync?.maxPeerHeight == 6 }, "the silent peer's claim of 500 no longer counts")
+        #expect(victim.sync?.isCatchingUp == false)
+        #expect(!victim.p2p.isBanned(silent.p2p.nodeID), "slow or lying about its height, but nothing provably invalid: no ban")
+        #expect(victim.peerIDs.contains(silent.p2p.nodeID))
+        copier.cancel()
+        for n in [victim, silent, honest] { await n.stop() }
+    }
+}
