@@ -354,7 +354,7 @@ import WaggleTesting
         let validator = NodeProcess(home: home)
         try validator.start()
         defer { validator.kill() }
-        try await validator.waitForHeight(300, timeout: 120)
+        try await validator.waitForHeight(200, timeout: 120)
         #expect(validator.terminate() == 0)
         try setInterval(100)
         try validator.start()
@@ -375,7 +375,7 @@ import WaggleTesting
         try full.start()
         defer { full.kill() }
         let target = try await latestHeight(validator.client)
-        #expect(target >= 300)
+        #expect(target >= 200)
         try await full.waitForHeight(target, timeout: 60)
         for h in [1, target / 2, target] {
             let mine = try await full.client.call("header", ["height": .string(String(h))])["block_id"]
