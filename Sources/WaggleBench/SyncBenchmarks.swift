@@ -67,7 +67,7 @@ struct SyncBenchmarks {
         let reactor = BlockSyncReactor(chain: follower, p2p: followerSwitch, head: await follower.head, logger: logger)
         let heights = follower.committedHeights()
         let target = UInt64(blocks)
-        let syncSeconds = try await measureAsync {
+        let syncSeconds = await measureAsync {
             let tasks = [Task { try await followerSwitch.run() }, Task { try await reactor.run() }]
             for await h in heights where h >= target { break }
             for t in tasks { t.cancel() }

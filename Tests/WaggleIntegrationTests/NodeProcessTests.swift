@@ -22,6 +22,19 @@ import WaggleTesting
         return (tmp.path, tmp)
     }
 
+    /// `waggle init --genesis` from `home`'s genesis into a fresh temporary home (its own node
+    /// and validator keys, the latter in no validator set), with a free RPC port.
+    func makeFullNodeHome(genesisOf home: String, moniker: String) throws -> TempHome {
+        let tmp = TempHome()
+        let r = try runWaggle(["init", "--home", tmp.path, "--genesis", home + "/config/genesis.json", "--moniker", moniker])
+        guard r.status == 0 else { throw NodeError(.io, "init failed: \(r.stderr)") }
+        let configPath = tmp.path + "/config/config.toml"
+        try (try String(contentsOfFile: configPath, encoding: .utf8))
+            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        return tmp
+    }
+
     func blockIDs(_ client: RPCClient, upTo height: UInt64) async throws -> [UInt64: String] {
         var ids: [UInt64: String] = [:]
         for h in 1...max(height, 1) where height >= 1 {
@@ -276,13 +289,7 @@ import WaggleTesting
         let hostPort = String(p2pAddress.dropFirst("tcp://".count))
 
         // A second home on the same genesis, pointed at the first by a start flag.
-        let tmp2 = TempHome()
-        let r = try runWaggle(["init", "--home", tmp2.path, "--genesis", home + "/config/genesis.json", "--moniker", "follower"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let config2 = tmp2.path + "/config/config.toml"
-        try (try String(contentsOfFile: config2, encoding: .utf8))
-            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
-            .write(toFile: config2, atomically: true, encoding: .utf8)
+        let tmp2 = try makeFullNodeHome(genesisOf: home, moniker: "follower")
         let follower = NodeProcess(
             home: tmp2.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorID)@\(hostPort)"])
         try follower.start()
@@ -362,14 +369,8 @@ import WaggleTesting
         let hostPort = String(try validator.p2pAddress().dropFirst("tcp://".count))
 
         // A full node: a home from the same genesis, without a validator key of the set.
-        let tmp2 = TempHome()
+        let tmp2 = try makeFullNodeHome(genesisOf: home, moniker: "full")
         defer { withExtendedLifetime(tmp2) {} }
-        let r = try runWaggle(["init", "--home", tmp2.path, "--genesis", home + "/config/genesis.json", "--moniker", "full"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let config2 = tmp2.path + "/config/config.toml"
-        try (try String(contentsOfFile: config2, encoding: .utf8))
-            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
-            .write(toFile: config2, atomically: true, encoding: .utf8)
         let full = NodeProcess(
             home: tmp2.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorID)@\(hostPort)"])
         try full.start()

@@ -8,65 +8,22 @@ import WaggleP2P
 import WaggleSwitch
 import WaggleTesting
 
-/// A chain with a switch on 127.0.0.1 and a block-sync reactor (or, for a rogue, another
-/// reactor on the block-sync channel), running in tasks.
-private final class SyncNode: Sendable {
-    let dir: TempDir
-    let chain: Chain
-    let p2p: PeerSwitch
-    let sync: BlockSyncReactor?
-    let tasks: [Task<Void, any Error>]
-    let address: NetAddress
-
-    var peerAddress: PeerAddress { PeerAddress(id: p2p.nodeID, address: address) }
-    var peerIDs: Set<NodeID> { Set(p2p.connectedPeers.compactMap(\.id)) }
-    var height: UInt64 { get async { await chain.head.height } }
-
-    private init(dir: TempDir, chain: Chain, p2p: PeerSwitch, sync: BlockSyncReactor?, tasks: [Task<Void, any Error>], address: NetAddress) {
-        self.dir = dir
-        self.chain = chain
-        self.p2p = p2p
-        self.sync = sync
-        self.tasks = tasks
-        self.address = address
+extension SwitchNode {
+    /// A node with a block-sync reactor; `key` picks its node key (200 + key).
+    static func syncing(_ key: Int, genesis: GenesisDoc, persistent: [PeerAddress] = [], limits: BlockSyncLimits = BlockSyncLimits())
+        async throws -> SwitchNode
+    {
+        try await start(key: 200 + key, genesis: genesis, persistent: persistent,
+                        sync: .init(limits: limits, tick: .milliseconds(50), statusInterval: .seconds(1)))
     }
 
-    static func start(
-        _ key: Int, genesis: GenesisDoc, persistent: [PeerAddress] = [], limits: BlockSyncLimits = BlockSyncLimits(),
-        rogue: ((PeerSwitch) -> any Reactor)? = nil
-    ) async throws -> SyncNode {
-        let dir = TempDir()
-        let chain = try Chain(
-            genesis: genesis, genesisBytes: genesis.json.serialized(pretty: true), store: try ChainStore(path: dir.path + "/chain.db"),
-            mempoolLimits: .init(), retainVersions: 0, logger: Logger(label: "test"))
-        let p2p = PeerSwitch(
-            configuration: .init(
-                chainID: genesis.chainID, moniker: "sync-\(key)", listenAddress: NetAddress(host: "127.0.0.1", port: 0),
-                persistentPeers: persistent, backoff: DialBackoff(initialMs: 100, maxMs: 400), dialTick: .milliseconds(50)),
-            nodeKey: TestKeys.signer(200 + key), jitter: { 0.5 })
-        var tasks: [Task<Void, any Error>] = []
-        var sync: BlockSyncReactor?
-        if let rogue {
-            p2p.register(rogue(p2p))
-        } else {
-            let reactor = BlockSyncReactor(
-                chain: chain, p2p: p2p, head: await chain.head,
-                configuration: .init(limits: limits, tick: .milliseconds(50), statusInterval: .seconds(1)))
-            sync = reactor
-            tasks.append(Task { try await reactor.run() })
-        }
-        tasks.append(Task { try await p2p.run() })
-        let address = try await p2p.listeningAddress()
-        return SyncNode(dir: dir, chain: chain, p2p: p2p, sync: sync, tasks: tasks, address: address)
+    /// A node whose block-sync channel is served by a test's reactor.
+    static func rogue(_ key: Int, genesis: GenesisDoc, reactor: @escaping (PeerSwitch) -> any Reactor) async throws -> SwitchNode {
+        try await start(key: 200 + key, genesis: genesis, other: reactor)
     }
 
     func blockIDs(upTo height: UInt64) async throws -> [Hash256] {
         try await chain.read { store, _ in try (1...max(height, 1)).compactMap { try store.block(at: $0)?.id } }
-    }
-
-    func stop() async {
-        for t in tasks { t.cancel() }
-        for t in tasks { _ = try? await t.value }
     }
 }
 
@@ -109,15 +66,6 @@ private final class Locked<Value>: @unchecked Sendable {
     }
 }
 
-private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
-}
-
 @Suite(.serialized) struct BlockSyncTests {
     /// A source chain of `blocks` blocks (a transfer in every third), produced through the
     /// producer's full path, and what it needs to produce more.
@@ -141,8 +89,8 @@ private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) a
     }
 
     /// Serves `fixture`'s chain over a switch (its own chain, so the fixture keeps producing).
-    private static func serving(_ source: Source) async throws -> (SyncNode, Task<Void, Never>) {
-        let node = try await SyncNode.start(1, genesis: source.genesis)
+    private static func serving(_ source: Source) async throws -> (SwitchNode, Task<Void, Never>) {
+        let node = try await SwitchNode.syncing(1, genesis: source.genesis)
         // Copy the source's blocks into the serving node through the same commit path.
         let fixture = source.fixture
         let copier = Task {
@@ -166,12 +114,12 @@ private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) a
         let source = try await Self.source(blocks: 60)
         let (a, copier) = try await Self.serving(source)
         #expect(await eventually { await a.height == 60 })
-        let b = try await SyncNode.start(2, genesis: source.genesis, persistent: [a.peerAddress])
+        let b = try await SwitchNode.syncing(2, genesis: source.genesis, persistent: [a.peerAddress])
         #expect(await eventually { await b.height == 60 }, "b syncs from a")
         #expect(b.sync?.isCatchingUp == false)
 
         // c syncs from a and b at once, with a small window, and reports catching up meanwhile.
-        let c = try await SyncNode.start(3, genesis: source.genesis, limits: BlockSyncLimits(window: 8, maxPendingPerPeer: 2))
+        let c = try await SwitchNode.syncing(3, genesis: source.genesis, limits: BlockSyncLimits(window: 8, maxPendingPerPeer: 2))
         let seen = Locked<[Bool]>([])
         let changes = c.sync!.catchingUpChanges()
         let watcher = Task { for await v in changes { seen.withLockedValue { $0.append(v) } } }
@@ -206,7 +154,7 @@ private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) a
         let source = try await Self.source(blocks: 4)
         let chainID = source.genesis.chainID
         let blocks = try await source.fixture.chain.read { s, _ in try (1...4).map { (try s.block(at: $0)!, try s.commit(at: $0)!) } }
-        let rogue = try await SyncNode.start(5, genesis: source.genesis, rogue: { p2p in
+        let rogue = try await SwitchNode.rogue(5, genesis: source.genesis, reactor: { p2p in
             RogueServer(p2p: p2p, claimedHeight: 4) { h in
                 guard h >= 1, h <= 4 else { return nil }
                 let (block, commit) = blocks[Int(h) - 1]
@@ -231,7 +179,7 @@ private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) a
                 }
             }
         })
-        let victim = try await SyncNode.start(6, genesis: source.genesis, persistent: [rogue.peerAddress])
+        let victim = try await SwitchNode.syncing(6, genesis: source.genesis, persistent: [rogue.peerAddress])
         if forgery == .unsolicitedBlock {
             #expect(await eventually { victim.peerIDs == [rogue.p2p.nodeID] })
             // Block 4 pushed far past the window before anyone asked (window 64 from height 1: 1000 is beyond it).
@@ -257,12 +205,12 @@ private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) a
 
     @Test func aPeerClaimingHeightsItNeverServesLeavesThePoolAfterTimeoutsWhileAnHonestOneServes() async throws {
         let source = try await Self.source(blocks: 6)
-        let silent = try await SyncNode.start(7, genesis: source.genesis, rogue: { p2p in
+        let silent = try await SwitchNode.rogue(7, genesis: source.genesis, reactor: { p2p in
             RogueServer(p2p: p2p, claimedHeight: 500) { _ in nil }
         })
         let (honest, copier) = try await Self.serving(source)
         #expect(await eventually { await honest.height == 6 })
-        let victim = try await SyncNode.start(
+        let victim = try await SwitchNode.syncing(
             8, genesis: source.genesis, persistent: [silent.peerAddress, honest.peerAddress],
             limits: BlockSyncLimits(window: 16, maxPendingPerPeer: 4, requestTimeoutMs: 300, maxTimeouts: 2))
         #expect(await eventually { await victim.height == 6 }, "the honest peer's blocks arrive despite the silent one")
