@@ -5,6 +5,7 @@ import WaggleCore
 import WaggleLedger
 import WaggleNode
 import WaggleP2P
+import WaggleRPC
 import WaggleSwitch
 import WaggleTesting
 
@@ -220,5 +221,26 @@ private final class Locked<Value>: @unchecked Sendable {
         #expect(victim.peerIDs.contains(silent.p2p.nodeID))
         copier.cancel()
         for n in [victim, silent, honest] { await n.stop() }
+    }
+
+    @Test func statusSaysCatchingUpWhileAPeerIsAheadAndNotOnceItIsGone() async throws {
+        let source = try await Self.source(blocks: 1)
+        let ahead = try await SwitchNode.rogue(9, genesis: source.genesis, reactor: { p2p in
+            RogueServer(p2p: p2p, claimedHeight: 500) { _ in nil }
+        })
+        let node = try await SwitchNode.syncing(10, genesis: source.genesis, persistent: [ahead.peerAddress])
+        let methods = NodeRPCMethods(chain: node.chain, moniker: "n", validatorKey: nil, broadcastTxCommitTimeoutMs: 1_000,
+                                     p2p: node.p2p, blockSync: node.sync)
+        let dispatcher = JSONRPCDispatcher(methods: methods.table)
+        func catchingUp() async -> JSONValue? {
+            let request: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": "status", "params": .object([:])]
+            guard let reply = await dispatcher.handle(body: request.serialized()) else { return nil }
+            return (try? JSONValue.parse(reply))?["result"]?["sync_info"]?["catching_up"]
+        }
+        #expect(await eventually { await catchingUp() == true }, "a peer at 500 while this node is at 0")
+        await ahead.stop()
+        #expect(await eventually { await catchingUp() == false }, "the only peer ahead is gone")
+        #expect(await node.height == 0)
+        await node.stop()
     }
 }
