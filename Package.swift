@@ -112,7 +112,7 @@ let package = Package(
             name: "WaggleBench",
             dependencies: [
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger", "WaggleNode",
-                "WaggleZK", "WaggleConsensus", "WaggleSimulation", "WaggleTesting",
+                "WaggleZK", "WaggleConsensus", "WaggleSimulation", "WaggleTesting", "WaggleP2P", "WaggleSwitch",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

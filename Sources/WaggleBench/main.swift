@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-// `make bench` (waggle-bench [--quick] [--only node|zk|consensus]): every figure beside a reference
+// `make bench` (waggle-bench [--quick] [--only node|sync|zk|consensus]): every figure beside a reference
 // measured in the same run, because these machines are noisy.
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
@@ -20,6 +20,14 @@ if wanted("node") {
         rows += try await NodeBenchmarks(quick: quick).run()
     } catch {
         FileHandle.standardError.write(Data("node benchmarks failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if wanted("sync") {
+    do {
+        rows += try await SyncBenchmarks(quick: quick).run()
+    } catch {
+        FileHandle.standardError.write(Data("block sync benchmarks failed: \(error)\n".utf8))
         exit(1)
     }
 }

@@ -31,8 +31,14 @@ public struct BlockProducer: Service {
             let head = await chain.head
             guard canCommitAlone(head) else {
                 if !warnedNotSole {
-                    logger.warning("this node's validator does not hold more than 2/3 of the voting power; block production needs the consensus network",
-                                   metadata: ["height": "\(head.height + 1)"])
+                    if head.validators.validator(signer.address) == nil {
+                        // A full node: it follows the chain through block sync.
+                        logger.info("this node's key is not in the validator set: it produces no blocks and follows its peers",
+                                    metadata: ["height": "\(head.height + 1)"])
+                    } else {
+                        logger.warning("this node's validator does not hold more than 2/3 of the voting power; block production needs the consensus network",
+                                       metadata: ["height": "\(head.height + 1)"])
+                    }
                     warnedNotSole = true
                 }
                 continue

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import NIOConcurrencyHelpers
 import WaggleConsensus
 import WaggleCore
 import WaggleLedger
@@ -65,6 +66,23 @@ public final class Chain: @unchecked Sendable {
     /// Every transaction the mempool admits, from RPC or from a peer, in order: what the mempool
     /// reactor gossips. One consumer; it holds the newest 4,096 when nobody reads.
     public let admittedTransactions: AsyncStream<Transaction>
+
+    /// Subscribers to `committedHeights()`, by id.
+    private let heightWatchers = NIOLockedValueBox<(next: Int, all: [Int: AsyncStream<UInt64>.Continuation])>((0, [:]))
+
+    /// Every height committed from now on, whoever committed it (the producer, block sync): what
+    /// block sync announces to peers. Each call is a new subscriber; a slow one sees only the
+    /// newest height.
+    public func committedHeights() -> AsyncStream<UInt64> {
+        let (stream, continuation) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .bufferingNewest(1))
+        let id = heightWatchers.withLockedValue { w in
+            w.next += 1
+            w.all[w.next] = continuation
+            return w.next
+        }
+        continuation.onTermination = { [weak self] _ in self?.heightWatchers.withLockedValue { _ = $0.all.removeValue(forKey: id) } }
+        return stream
+    }
 
     /// Opens the chain in `store`, writing genesis first if the store is empty. Refuses a store
     /// created from a different genesis.
@@ -329,6 +347,7 @@ public final class Chain: @unchecked Sendable {
         validatedBlock = nil
         let info = try ledger.chainInfo(in: StateOverlay(base: store))
         headValue = ChainHead(height: block.height, blockID: block.id, timeMs: block.header.timeMs, stateRoot: block.header.stateRoot, info: info)
+        for watcher in heightWatchers.withLockedValue({ Array($0.all.values) }) { watcher.yield(block.height) }
 
         let committed = Set(executed.transactionHashes)
         let dropped = mempool.update(committed: committed, base: store, nextHeight: block.height + 1)

@@ -12,9 +12,13 @@ public struct NodeRPCMethods: Sendable {
     public let broadcastTxCommitTimeoutMs: UInt64
     /// The P2P switch, for `net_info` and `status.node_info`; nil in tests without networking.
     public let p2p: PeerSwitch?
+    /// Block sync, for `status.sync_info.catching_up`; nil in tests without networking.
+    public let blockSync: BlockSyncReactor?
 
-    public init(chain: Chain, moniker: String, validatorKey: PublicKey?, broadcastTxCommitTimeoutMs: UInt64, p2p: PeerSwitch? = nil) {
+    public init(chain: Chain, moniker: String, validatorKey: PublicKey?, broadcastTxCommitTimeoutMs: UInt64, p2p: PeerSwitch? = nil,
+                blockSync: BlockSyncReactor? = nil) {
         self.p2p = p2p
+        self.blockSync = blockSync
         self.chain = chain
         self.moniker = moniker
         self.validatorKey = validatorKey
@@ -104,6 +108,7 @@ public struct NodeRPCMethods: Sendable {
             nodeInfo["listen_addr"] = .string(p2p.advertisedAddress ?? "tcp://\(p2p.configuration.listenAddress)")
         }
         let info = nodeInfo
+        let catchingUp = blockSync?.isCatchingUp ?? false
         return try await read { store, head in
             var validator: JSONValue = .null
             if let key {
@@ -115,8 +120,8 @@ public struct NodeRPCMethods: Sendable {
             return [
                 "node_info": .object(info),
                 "sync_info": [
-                    // Block sync is not built: a node only ever has the blocks it produced.
-                    "catching_up": false,
+                    // More than one block behind the highest height a peer announced.
+                    "catching_up": .bool(catchingUp),
                     "latest_block_height": .string(String(head.height)),
                     "latest_block_hash": .string(head.blockID.hex),
                     "latest_state_root": .string(head.stateRoot.hex),

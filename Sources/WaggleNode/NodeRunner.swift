@@ -9,7 +9,7 @@ import WaggleRPC
 import WaggleSwitch
 
 /// `waggle start`: opens the home, the database and the chain, then runs the RPC server, the P2P
-/// switch and the block producer in one ServiceGroup that shuts down gracefully on SIGINT and SIGTERM.
+/// switch, its reactors (mempool gossip, block sync) and the block producer in one ServiceGroup that shuts down gracefully on SIGINT and SIGTERM.
 public struct NodeRunner: Sendable {
     public let home: NodeHome
     /// Read from config.toml; `waggle start` flags override parts of it for one run.
@@ -65,14 +65,17 @@ public struct NodeRunner: Sendable {
         if FileIO.isDanglingLink(home.validatorStateFile) {
             throw NodeError(.keys, "\(home.validatorStateFile) is a symbolic link to a missing file; refusing to sign without knowing what was signed last")
         }
-        if await chain.head.height >= genesis.initialHeight, !FileIO.exists(home.validatorStateFile) {
+        // (A full node whose key is not a validator never signs: the blocks it has came by block sync.)
+        let startHead = await chain.head
+        if startHead.height >= genesis.initialHeight, startHead.validators.validator(validatorKey.signer.address) != nil,
+           !FileIO.exists(home.validatorStateFile) {
             throw NodeError(.keys, """
                 \(home.validatorStateFile) is missing but this node has committed blocks; refusing to sign without \
                 knowing what was signed last. Restore the file from the same backup as data/chain.db, or copy it from \
                 the machine this validator ran on.
                 """)
         }
-        let head = await chain.head
+        let head = startHead
         logger.info("starting node", metadata: [
             "chain_id": "\(genesis.chainID)", "height": "\(head.height)", "moniker": "\(config.moniker)",
             "validator": "\(validatorKey.signer.address)",
@@ -93,8 +96,9 @@ public struct NodeRunner: Sendable {
             nodeKey: nodeKey.signer, logger: p2pLogger,
             onListening: { address in try? FileIO.writeAtomically(Array("tcp://\(address)\n".utf8), to: p2pAddressFile) })
         let mempoolReactor = MempoolReactor(chain: chain, p2p: p2p)
+        let blockSync = BlockSyncReactor(chain: chain, p2p: p2p, head: head)
         let methods = NodeRPCMethods(chain: chain, moniker: config.moniker, validatorKey: validatorKey.signer.publicKey,
-                                     broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs, p2p: p2p)
+                                     broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs, p2p: p2p, blockSync: blockSync)
         guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
         var rpc = RPCServer(
             host: hp.host, port: hp.port, maxBodyBytes: config.rpcMaxBodyBytes,
@@ -114,10 +118,13 @@ public struct NodeRunner: Sendable {
             interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"))
         // Services stop in reverse order: the RPC server first, so that requests in flight
         // (broadcast_tx_commit waits for a block) finish while blocks are still produced; then
-        // the switch (peers see their connections close), the mempool reactor, then the producer. Whatever is still
+        // the switch (peers see their connections close), the reactors, then the producer. Whatever is still
         // running after the grace period is cancelled, which ends any remaining wait at once.
         var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: producer), .init(service: mempoolReactor), .init(service: p2p), .init(service: app)],
+            services: [
+                .init(service: producer), .init(service: blockSync), .init(service: mempoolReactor), .init(service: p2p),
+                .init(service: app),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
         groupConfig.maximumCancellationDuration = .seconds(5)

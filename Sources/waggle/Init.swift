@@ -54,6 +54,9 @@ struct Start: AsyncParsableCommand {
         help: "Peers to stay connected to for this run (comma-separated ID@HOST:PORT), instead of [p2p] persistent_peers.")
     var persistentPeers: String?
 
+    @Option(name: .customLong("rpc.laddr"), help: "Serve JSON-RPC here for this run (HOST:PORT), instead of [rpc] laddr.")
+    var rpcListenAddress: String?
+
     func run() async throws {
         try await runReportingErrors {
             var node = try NodeRunner(home: options.nodeHome)
@@ -61,6 +64,10 @@ struct Start: AsyncParsableCommand {
                 do { node.config.p2p.listenAddress = try NetAddress(parsing: p2pListenAddress, allowPortZero: true) } catch {
                     throw ValidationError("--p2p.laddr: \(error)")
                 }
+            }
+            if let rpcListenAddress {
+                guard HostPort(rpcListenAddress) != nil else { throw ValidationError("--rpc.laddr: expected HOST:PORT, got \"\(rpcListenAddress)\"") }
+                node.config.rpcListenAddress = rpcListenAddress
             }
             if let persistentPeers {
                 do { node.config.p2p.persistentPeers = try PeerAddress.parseList(persistentPeers) } catch {

@@ -17,6 +17,19 @@ import WaggleTesting
         return (tmp.path, tmp)
     }
 
+    /// `waggle init --genesis` from `home`'s genesis into a fresh temporary home (its own node
+    /// and validator keys, the latter in no validator set), with a free RPC port.
+    func makeFullNodeHome(genesisOf home: String, moniker: String) throws -> TempHome {
+        let tmp = TempHome()
+        let r = try runWaggle(["init", "--home", tmp.path, "--genesis", home + "/config/genesis.json", "--moniker", moniker])
+        guard r.status == 0 else { throw NodeError(.io, "init failed: \(r.stderr)") }
+        let configPath = tmp.path + "/config/config.toml"
+        try (try String(contentsOfFile: configPath, encoding: .utf8))
+            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        return tmp
+    }
+
     func blockIDs(_ client: RPCClient, upTo height: UInt64) async throws -> [UInt64: String] {
         var ids: [UInt64: String] = [:]
         for h in 1...max(height, 1) where height >= 1 {
@@ -271,13 +284,7 @@ import WaggleTesting
         let hostPort = String(p2pAddress.dropFirst("tcp://".count))
 
         // A second home on the same genesis, pointed at the first by a start flag.
-        let tmp2 = TempHome()
-        let r = try runWaggle(["init", "--home", tmp2.path, "--genesis", home + "/config/genesis.json", "--moniker", "follower"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let config2 = tmp2.path + "/config/config.toml"
-        try (try String(contentsOfFile: config2, encoding: .utf8))
-            .replacingOccurrences(of: "laddr = \"127.0.0.1:26657\"", with: "laddr = \"127.0.0.1:0\"")
-            .write(toFile: config2, atomically: true, encoding: .utf8)
+        let tmp2 = try makeFullNodeHome(genesisOf: home, moniker: "follower")
         let follower = NodeProcess(
             home: tmp2.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorID)@\(hostPort)"])
         try follower.start()
@@ -331,6 +338,83 @@ import WaggleTesting
         let validatorPeers = try await peers(validator), followerPeers = try await peers(follower)
         #expect(validatorPeers.count == 1 && followerPeers.count == 1)
         withExtendedLifetime(tmp2) {}
+    }
+
+    @Test func aFullNodeSyncsHundredsOfBlocksFollowsRelaysAndResumesAfterAKill() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let configPath = home + "/config/config.toml"
+        func setInterval(_ ms: Int) throws {
+            let text = try String(contentsOfFile: configPath, encoding: .utf8)
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("block_interval_ms = ") }) else {
+                throw NodeError(.io, "no block_interval_ms in config.toml")
+            }
+            try text.replacingOccurrences(of: String(line), with: "block_interval_ms = \(ms)").write(toFile: configPath, atomically: true, encoding: .utf8)
+        }
+        // A few hundred blocks quickly, then a calmer pace, so the follower's catch-up is bounded.
+        try setInterval(10)
+        let validator = NodeProcess(home: home)
+        try validator.start()
+        defer { validator.kill() }
+        try await validator.waitForHeight(200, timeout: 120)
+        #expect(validator.terminate() == 0)
+        try setInterval(100)
+        try validator.start()
+        let validatorID = try runWaggle(["show-node-id", "--home", home]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hostPort = String(try validator.p2pAddress().dropFirst("tcp://".count))
+
+        // A full node: a home from the same genesis, without a validator key of the set.
+        let tmp2 = try makeFullNodeHome(genesisOf: home, moniker: "full")
+        defer { withExtendedLifetime(tmp2) {} }
+        let full = NodeProcess(
+            home: tmp2.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorID)@\(hostPort)"])
+        try full.start()
+        defer { full.kill() }
+        let target = try await latestHeight(validator.client)
+        #expect(target >= 200)
+        try await full.waitForHeight(target, timeout: 60)
+        for h in [1, target / 2, target] {
+            let mine = try await full.client.call("header", ["height": .string(String(h))])["block_id"]
+            let theirs = try await validator.client.call("header", ["height": .string(String(h))])["block_id"]
+            #expect(mine != nil && mine == theirs, "block \(h)")
+        }
+        // Following: new blocks keep arriving, and the node says it is not catching up.
+        let later = try await latestHeight(validator.client) + 5
+        try await full.waitForHeight(later, timeout: 30)
+        var caughtUp = false
+        for _ in 0..<50 where !caughtUp {
+            caughtUp = try await full.client.call("status", .object([:]))["sync_info"]?["catching_up"] == false
+            if !caughtUp { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(caughtUp)
+        #expect(!FileManager.default.fileExists(atPath: tmp2.path + "/data/priv_validator_state.json"), "a full node never signs")
+
+        // A transaction sent to the full node: relayed to the validator, included, and visible on
+        // both (`tx send` waits until the node it talks to has the block).
+        let recipient = TestKeys.signer(78).address
+        let sent = try runWaggle(["tx", "send", "--home", home, "--from", "validator", "--to", recipient.hex, "--amount", "9",
+                                  "--node", "127.0.0.1:\(full.port)"])
+        #expect(sent.status == 0, "\(sent.stderr)\n\(full.logTail())")
+        let hash = try #require(try JSONValue.parse(Array(sent.stdout.utf8))["hash"]?.stringValue)
+        let onValidator = try await validator.client.call("tx", ["hash": .string(hash)])
+        let onFull = try await full.client.call("tx", ["hash": .string(hash)])
+        #expect(onValidator["height"] != nil && onValidator["height"] == onFull["height"])
+        #expect(try await balance(full.client, recipient) == 9)
+
+        // Killed and restarted: it resumes from the height it had, and catches up again.
+        let before = try await latestHeight(full.client)
+        full.kill()
+        try await validator.waitForHeight(before + 10)
+        try full.start()
+        #expect(try await latestHeight(full.client) >= before, "nothing synced before the kill is lost")
+        let again = try await latestHeight(validator.client)
+        try await full.waitForHeight(again, timeout: 30)
+        let restartedLog = (try? String(contentsOfFile: tmp2.path + "/node.log", encoding: .utf8)) ?? ""
+        let starts = restartedLog.split(separator: "\n").filter { $0.contains("starting node") }
+        #expect(starts.count == 2 && starts.last?.contains("height=\(before)") == true, "\(starts)")
+        let id = try await full.client.call("header", ["height": .string(String(again))])["block_id"]
+        #expect(id == (try await validator.client.call("header", ["height": .string(String(again))])["block_id"]))
+        #expect(full.terminate() == 0)
     }
 
     @Test func garbageOnTheRPCPortChangesNothing() async throws {

@@ -8,62 +8,6 @@ import WaggleP2P
 import WaggleSwitch
 import WaggleTesting
 
-/// A chain, a switch on 127.0.0.1 and a mempool reactor, running in tasks.
-private final class GossipNode: Sendable {
-    let dir: TempDir
-    let chain: Chain
-    let p2p: PeerSwitch
-    let reactor: MempoolReactor?
-    let tasks: [Task<Void, any Error>]
-    let address: NetAddress
-
-    var peerAddress: PeerAddress { PeerAddress(id: p2p.nodeID, address: address) }
-    var peerIDs: Set<NodeID> { Set(p2p.connectedPeers.compactMap(\.id)) }
-
-    private init(dir: TempDir, chain: Chain, p2p: PeerSwitch, reactor: MempoolReactor?, tasks: [Task<Void, any Error>], address: NetAddress)
-    {
-        self.dir = dir
-        self.chain = chain
-        self.p2p = p2p
-        self.reactor = reactor
-        self.tasks = tasks
-        self.address = address
-    }
-
-    static func start(_ key: Int, genesis: GenesisDoc, persistent: [PeerAddress] = [], withReactor: Bool = true) async throws -> GossipNode
-    {
-        let dir = TempDir()
-        let bytes = genesis.json.serialized(pretty: true)
-        let chain = try Chain(
-            genesis: genesis, genesisBytes: bytes, store: try ChainStore(path: dir.path + "/chain.db"), mempoolLimits: .init(),
-            retainVersions: 0, logger: Logger(label: "test"))
-        let p2p = PeerSwitch(
-            configuration: .init(
-                chainID: genesis.chainID, moniker: "gossip-\(key)", listenAddress: NetAddress(host: "127.0.0.1", port: 0),
-                persistentPeers: persistent, backoff: DialBackoff(initialMs: 100, maxMs: 400), dialTick: .milliseconds(50)),
-            nodeKey: TestKeys.signer(100 + key), jitter: { 0.5 })
-        let reactor = withReactor ? MempoolReactor(chain: chain, p2p: p2p) : nil
-        var tasks = [Task { try await p2p.run() }]
-        if let reactor { tasks.append(Task { try await reactor.run() }) }
-        let address = try await p2p.listeningAddress()
-        return GossipNode(dir: dir, chain: chain, p2p: p2p, reactor: reactor, tasks: tasks, address: address)
-    }
-
-    func stop() async {
-        for t in tasks { t.cancel() }
-        for t in tasks { _ = try? await t.value }
-    }
-}
-
-private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
-}
-
 @Suite(.serialized) struct MempoolGossipTests {
     static func genesis() -> (GenesisDoc, Signer) {
         var b = GenesisBuilder(validators: 1)
@@ -79,9 +23,9 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
 
     @Test func aTransactionAdmittedOnOneNodeReachesEveryNodeThroughARelayAndIsNotSentBack() async throws {
         let (genesis, sender) = Self.genesis()
-        let a = try await GossipNode.start(1, genesis: genesis)
-        let b = try await GossipNode.start(2, genesis: genesis, persistent: [a.peerAddress])
-        let c = try await GossipNode.start(3, genesis: genesis, persistent: [b.peerAddress])
+        let a = try await SwitchNode.start(key: 101, genesis: genesis, mempool: true)
+        let b = try await SwitchNode.start(key: 102, genesis: genesis, persistent: [a.peerAddress], mempool: true)
+        let c = try await SwitchNode.start(key: 103, genesis: genesis, persistent: [b.peerAddress], mempool: true)
         #expect(await eventually { a.peerIDs.count == 1 && b.peerIDs.count == 2 && c.peerIDs.count == 1 })
         _ = try await a.chain.submit(Self.transfer(genesis, sender, nonce: 0))
         #expect(await eventually { (await b.chain.mempoolCount, await c.chain.mempoolCount) == (1, 1) })
@@ -90,17 +34,17 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
         #expect(await eventually { (await a.chain.mempoolCount, await b.chain.mempoolCount) == (2, 2) })
         try await Task.sleep(for: .milliseconds(300))
         // Each node received each transaction once: never back from the peer it came from.
-        #expect(a.reactor?.receivedCount == 1)
-        #expect(b.reactor?.receivedCount == 2)
-        #expect(c.reactor?.receivedCount == 1)
-        #expect(b.reactor?.sentCount == 2 && a.reactor?.sentCount == 1 && c.reactor?.sentCount == 1)
+        #expect(a.mempool?.receivedCount == 1)
+        #expect(b.mempool?.receivedCount == 2)
+        #expect(c.mempool?.receivedCount == 1)
+        #expect(b.mempool?.sentCount == 2 && a.mempool?.sentCount == 1 && c.mempool?.sentCount == 1)
         for n in [c, b, a] { await n.stop() }
     }
 
     @Test func anUndecodableMempoolMessageBansThePeer() async throws {
         let (genesis, _) = Self.genesis()
-        let a = try await GossipNode.start(1, genesis: genesis)
-        let rogue = try await GossipNode.start(4, genesis: genesis, persistent: [a.peerAddress], withReactor: false)
+        let a = try await SwitchNode.start(key: 101, genesis: genesis, mempool: true)
+        let rogue = try await SwitchNode.start(key: 104, genesis: genesis, persistent: [a.peerAddress], mempool: false)
         #expect(await eventually { a.peerIDs == [rogue.p2p.nodeID] && rogue.peerIDs == [a.p2p.nodeID] })
         #expect(rogue.p2p.send([0x07, 1, 2, 3], on: .mempool, to: a.p2p.nodeID))
         #expect(await eventually { a.p2p.isBanned(rogue.p2p.nodeID) && a.peerIDs.isEmpty })
@@ -111,14 +55,14 @@ private func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) a
 
     @Test func aRelayedTransactionWithABadSignatureBansThePeerAndOneThatFailsAStateCheckDoesNot() async throws {
         let (genesis, sender) = Self.genesis()
-        let a = try await GossipNode.start(1, genesis: genesis)
-        let rogue = try await GossipNode.start(5, genesis: genesis, persistent: [a.peerAddress], withReactor: false)
+        let a = try await SwitchNode.start(key: 101, genesis: genesis, mempool: true)
+        let rogue = try await SwitchNode.start(key: 105, genesis: genesis, persistent: [a.peerAddress], mempool: false)
         #expect(await eventually { a.peerIDs == [rogue.p2p.nodeID] && rogue.peerIDs == [a.p2p.nodeID] })
         // A nonce gap is a state question, not misbehaviour: dropped, the peer stays.
         let gap = MempoolMessage.transaction(Self.transfer(genesis, sender, nonce: 9)).canonicalBytes
         #expect(rogue.p2p.send(gap, on: .mempool, to: a.p2p.nodeID))
         try await Task.sleep(for: .milliseconds(300))
-        #expect(a.reactor?.receivedCount == 1 && a.peerIDs.count == 1 && !a.p2p.isBanned(rogue.p2p.nodeID))
+        #expect(a.mempool?.receivedCount == 1 && a.peerIDs.count == 1 && !a.p2p.isBanned(rogue.p2p.nodeID))
         #expect(await a.chain.mempoolCount == 0)
         let forged = MempoolMessage.transaction(Self.transfer(genesis, sender, nonce: 0, chainID: "another-chain")).canonicalBytes
         #expect(rogue.p2p.send(forged, on: .mempool, to: a.p2p.nodeID))
