@@ -74,17 +74,17 @@ import WaggleTesting
 
     @Test func aPeerRepeatingOneTransactionHasItCheckedOnceAndAnotherPeersTransactionStillGetsIn() async throws {
         let (genesis, sender) = Self.genesis()
-        let a = try await GossipNode.start(1, genesis: genesis)
-        let rogue = try await GossipNode.start(6, genesis: genesis, persistent: [a.peerAddress], withReactor: false)
-        let honest = try await GossipNode.start(7, genesis: genesis, persistent: [a.peerAddress])
+        let a = try await SwitchNode.start(key: 101, genesis: genesis, mempool: true)
+        let rogue = try await SwitchNode.start(key: 106, genesis: genesis, persistent: [a.peerAddress], mempool: false)
+        let honest = try await SwitchNode.start(key: 107, genesis: genesis, persistent: [a.peerAddress], mempool: true)
         #expect(await eventually { a.peerIDs.count == 2 })
         // A nonce gap never gets in, so without the repeat check every copy would be re-checked.
         let gap = MempoolMessage.transaction(Self.transfer(genesis, sender, nonce: 9)).canonicalBytes
         for _ in 0..<500 { _ = rogue.p2p.send(gap, on: .mempool, to: a.p2p.nodeID) }
         _ = try await honest.chain.submit(Self.transfer(genesis, sender, nonce: 0))
         #expect(await eventually { await a.chain.mempoolCount == 1 })
-        #expect(await eventually { a.reactor?.receivedCount == 501 })
-        #expect(a.reactor?.droppedCount == 499, "each repeat of the same bytes from the same peer is dropped unchecked")
+        #expect(await eventually { a.mempool?.receivedCount == 501 })
+        #expect(a.mempool?.droppedCount == 499, "each repeat of the same bytes from the same peer is dropped unchecked")
         #expect(a.peerIDs.count == 2 && !a.p2p.isBanned(rogue.p2p.nodeID))
         for n in [honest, rogue, a] { await n.stop() }
     }
