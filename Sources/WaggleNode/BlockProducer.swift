@@ -14,17 +14,26 @@ public struct BlockProducer: Service {
     let privValidator: PrivValidator
     let interval: Duration
     let logger: Logger
+    /// Whether block sync says this node is behind its peers: a validator that is behind must not
+    /// sign a block of its own at a height the network already finalised (a fork of its own
+    /// making, and a second signature at that height).
+    let isCatchingUp: @Sendable () -> Bool
 
-    public init(chain: Chain, signer: Signer, persistence: FileSignStatePersistence, interval: Duration, logger: Logger) throws(NodeError) {
+    public init(
+        chain: Chain, signer: Signer, persistence: FileSignStatePersistence, interval: Duration, logger: Logger,
+        isCatchingUp: @escaping @Sendable () -> Bool = { false }
+    ) throws(NodeError) {
         self.chain = chain
         self.signer = signer
         privValidator = try PrivValidator(signer: signer, chainID: chain.genesis.chainID, persistence: persistence)
         self.interval = interval
         self.logger = logger
+        self.isCatchingUp = isCatchingUp
     }
 
     public func run() async throws {
         var warnedNotSole = false
+        var warnedBehind = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await Task.sleep(for: interval) } catch { return }
             if Task.isShuttingDownGracefully { return }
@@ -44,6 +53,15 @@ public struct BlockProducer: Service {
                 continue
             }
             warnedNotSole = false
+            if isCatchingUp() {
+                if !warnedBehind {
+                    logger.info("this validator is behind its peers: no block production until block sync has caught up",
+                                metadata: ["height": "\(head.height + 1)"])
+                    warnedBehind = true
+                }
+                continue
+            }
+            warnedBehind = false
             do {
                 try await produceBlock(after: head)
             } catch {

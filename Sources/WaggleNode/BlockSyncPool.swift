@@ -36,6 +36,10 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
         var height: UInt64
         var pending = 0
         var timeouts = 0
+        /// When this peer last delivered a block (or joined): requests to one peer are answered
+        /// one after another, so a request's clock starts at the later of its sending and the
+        /// peer's last delivery (CometBFT measures the peer timeout from the last block received).
+        var lastDeliveryMs: UInt64 = 0
     }
 
     struct Request: Sendable {
@@ -64,8 +68,9 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
     /// The next height to commit (the local head plus one).
     public private(set) var nextHeight: UInt64
     var peers: [NodeID: PeerRange] = [:]
-    /// Peers that left the pool after timeouts; their status is ignored until they reconnect.
-    var dropped: Set<NodeID> = []
+    /// Peers that left the pool after timeouts, and when: their status is ignored until they
+    /// reconnect or `4 × requestTimeoutMs` has passed.
+    var dropped: [NodeID: UInt64] = [:]
     var requests: [UInt64: Request] = [:]
     var received: [UInt64: Delivery] = [:]
 
@@ -76,10 +81,14 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
 
     // MARK: Peers
 
-    /// A peer's status: the heights it serves. Ignored for a peer dropped after timeouts.
-    public mutating func setRange(_ peer: NodeID, base: UInt64, height: UInt64) {
-        guard !dropped.contains(peer) else { return }
-        peers[peer, default: PeerRange(base: base, height: height)].base = base
+    /// A peer's status: the heights it serves. Ignored for a while after the peer was dropped for
+    /// timeouts (`nowMs` decides when it may come back).
+    public mutating func setRange(_ peer: NodeID, base: UInt64, height: UInt64, nowMs: UInt64 = 0) {
+        if let since = dropped[peer] {
+            guard nowMs >= since &+ 4 &* limits.requestTimeoutMs else { return }
+            dropped[peer] = nil
+        }
+        peers[peer, default: PeerRange(base: base, height: height, lastDeliveryMs: nowMs)].base = base
         peers[peer]?.height = height
     }
 
@@ -88,7 +97,7 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
     /// join again when it reconnects.
     public mutating func removePeer(_ peer: NodeID) {
         forget(peer)
-        dropped.remove(peer)
+        dropped[peer] = nil
     }
 
     private mutating func forget(_ peer: NodeID) {
@@ -146,13 +155,17 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
 
     /// A block response for `height` from `peer` (the caller has checked that the block is the
     /// one of that height and that the commit is for it).
-    public mutating func deliver(_ item: Item, height: UInt64, from peer: NodeID) -> Arrival {
+    public mutating func deliver(_ item: Item, height: UInt64, from peer: NodeID, nowMs: UInt64 = 0) -> Arrival {
         guard let r = requests[height], r.peer == peer else {
             return height < nextHeight &+ UInt64(limits.window) ? .late : .unsolicited
         }
         requests[height] = nil
         peers[peer]?.pending -= 1
         peers[peer]?.timeouts = 0
+        if var r = peers[peer] {
+            r.lastDeliveryMs = max(r.lastDeliveryMs, nowMs)
+            peers[peer] = r
+        }
         received[height] = Delivery(height: height, item: item, peer: peer)
         return .accepted
     }
@@ -171,14 +184,16 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
     /// `maxTimeouts` and left the pool.
     public mutating func expire(nowMs: UInt64) -> [NodeID] {
         var out: [NodeID] = []
-        for (h, r) in requests.sorted(by: { $0.key < $1.key }) where nowMs >= r.sentMs &+ limits.requestTimeoutMs {
+        for (h, r) in requests.sorted(by: { $0.key < $1.key }) {
             guard requests[h] != nil else { continue }  // dropped with its peer already
+            let started = max(r.sentMs, peers[r.peer]?.lastDeliveryMs ?? 0)
+            guard nowMs >= started &+ limits.requestTimeoutMs else { continue }
             requests[h] = nil
             peers[r.peer]?.pending -= 1
             peers[r.peer]?.timeouts += 1
             if let t = peers[r.peer]?.timeouts, t >= limits.maxTimeouts {
                 forget(r.peer)
-                dropped.insert(r.peer)
+                dropped[r.peer] = nowMs
                 out.append(r.peer)
             }
         }
@@ -202,11 +217,11 @@ public struct BlockSyncPool<Item: Sendable>: Sendable {
         received = received.filter { $0.key >= nextHeight }
     }
 
-    /// The delivery at `height` failed verification: returns the peer that served it, which
-    /// leaves the pool with everything it delivered (the caller bans it).
-    public mutating func rejected(_ height: UInt64) -> NodeID? {
-        guard let d = received[height] else { return nil }
-        forget(d.peer)
-        return d.peer
+    /// The delivery at `height` from `peer` failed verification: that peer leaves the pool with
+    /// everything it delivered (the caller bans it). Nothing happens if the height now holds
+    /// another peer's delivery (the failing one was discarded meanwhile).
+    public mutating func rejected(_ height: UInt64, from peer: NodeID) {
+        guard received[height]?.peer == peer else { return }
+        forget(peer)
     }
 }

@@ -38,16 +38,17 @@ public final class BlockSyncReactor: Reactor, Service {
         public var tick: Duration
         /// How often every peer is asked for its status (besides the announcements on commit).
         public var statusInterval: Duration
-        /// Block requests from peers waiting to be served; more are dropped (an honest peer has
-        /// at most `limits.maxPendingPerPeer` in flight, and re-asks after its timeout).
-        public var serveQueueCapacity: Int
+        /// Block requests one peer may have waiting to be served. An honest peer has at most
+        /// `limits.maxPendingPerPeer` in flight (and a few more after its timeouts); a peer past
+        /// this is disconnected (each answer may be a block of megabytes held in memory).
+        public var servePerPeer: Int
 
         public init(limits: BlockSyncLimits = BlockSyncLimits(), tick: Duration = .milliseconds(100),
-                    statusInterval: Duration = .seconds(10), serveQueueCapacity: Int = 256) {
+                    statusInterval: Duration = .seconds(10), servePerPeer: Int = 32) {
             self.limits = limits
             self.tick = tick
             self.statusInterval = statusInterval
-            self.serveQueueCapacity = serveQueueCapacity
+            self.servePerPeer = max(1, servePerPeer)
         }
     }
 
@@ -60,6 +61,8 @@ public final class BlockSyncReactor: Reactor, Service {
         var catchingUp = false
         var watchers: [Int: AsyncStream<Bool>.Continuation] = [:]
         var nextWatcher = 0
+        /// Block requests waiting to be served, one queue per peer, served round robin.
+        var serving = FairQueue<NodeID, (Peer, UInt64)>()
     }
 
     public let channels: [ChannelID] = [.blockSync]
@@ -71,8 +74,8 @@ public final class BlockSyncReactor: Reactor, Service {
     private let committedHeights: AsyncStream<UInt64>
     private let wakes: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
-    private let serveRequests: AsyncStream<(Peer, UInt64)>
-    private let serveContinuation: AsyncStream<(Peer, UInt64)>.Continuation
+    private let serveWakes: AsyncStream<Void>
+    private let serveContinuation: AsyncStream<Void>.Continuation
     private let counters = NIOLockedValueBox((synced: 0, served: 0))
 
     /// - Parameter head: the chain's head now (`await chain.head`); registers with `p2p`.
@@ -87,8 +90,7 @@ public final class BlockSyncReactor: Reactor, Service {
                   base: chain.genesis.initialHeight, height: head.height))
         committedHeights = chain.committedHeights()
         (wakes, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        (serveRequests, serveContinuation) = AsyncStream.makeStream(
-            of: (Peer, UInt64).self, bufferingPolicy: .bufferingOldest(max(1, configuration.serveQueueCapacity)))
+        (serveWakes, serveContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         p2p.register(self)
     }
 
@@ -138,6 +140,12 @@ public final class BlockSyncReactor: Reactor, Service {
     public func peerAdded(_ peer: Peer) {
         guard let id = peer.id else { return }
         let (base, height) = state.withLockedValue { s in
+            // A new connection for an id we know (a simultaneous dial's winner): the old one's
+            // requests will never be answered, so they go back to the pool now.
+            if let old = s.peers[id], old !== peer {
+                s.pool.removePeer(id)
+                s.serving.drop(id)
+            }
             s.peers[id] = peer
             return (s.base, s.height)
         }
@@ -151,6 +159,7 @@ public final class BlockSyncReactor: Reactor, Service {
             guard s.peers[id] === peer else { return }
             s.peers[id] = nil
             s.pool.removePeer(id)
+            s.serving.drop(id)
         }
         updateCatchingUp()
         wakeContinuation.yield()
@@ -168,18 +177,23 @@ public final class BlockSyncReactor: Reactor, Service {
             let (base, height) = state.withLockedValue { ($0.base, $0.height) }
             p2p.send(BlockSyncMessage.statusResponse(base: base, height: height).canonicalBytes, on: .blockSync, to: peer)
         case .statusResponse(let base, let height):
-            state.withLockedValue { $0.pool.setRange(id, base: base, height: height) }
+            state.withLockedValue { $0.pool.setRange(id, base: base, height: height, nowMs: Self.nowMs()) }
             updateCatchingUp()
             requestBlocks()
         case .blockRequest(let height):
-            serveContinuation.yield((peer, height))
+            let limit = configuration.servePerPeer
+            guard state.withLockedValue({ $0.serving.push((peer, height), for: id, limit: limit) }) else {
+                p2p.disconnect(peer, reason: "block sync: asked for more than \(limit) blocks at once")
+                return
+            }
+            serveContinuation.yield()
         case .blockResponse(let block, let commit):
             guard commit.height == block.height, commit.blockID == block.id else {
                 p2p.disconnect(peer, banningFor: "block sync: the commit sent with block \(block.height) is not for that block")
                 return
             }
             let arrival = state.withLockedValue {
-                $0.pool.deliver(BlockAndCommit(block: block, commit: commit), height: block.height, from: id)
+                $0.pool.deliver(BlockAndCommit(block: block, commit: commit), height: block.height, from: id, nowMs: Self.nowMs())
             }
             switch arrival {
             case .accepted: wakeContinuation.yield()
@@ -256,25 +270,32 @@ public final class BlockSyncReactor: Reactor, Service {
         }
     }
 
-    /// Answers block requests one at a time, from the committed store (never above the head).
+    /// Answers block requests one at a time, a peer at a time in turn, from the committed store
+    /// (never above the head).
     private func serve() async {
-        for await (peer, height) in serveRequests {
-            if Task.isCancelled { return }
-            let (base, top) = state.withLockedValue { ($0.base, $0.height) }
-            var reply = BlockSyncMessage.noBlockResponse(height: height)
-            if height >= base, height <= top {
-                do {
-                    let (block, commit) = try await chain.readCommitted { store in (try store.block(at: height), try store.commit(at: height)) }
-                    if let block, let commit {
-                        reply = .blockResponse(block: block, commit: commit)
-                        counters.withLockedValue { $0.served += 1 }
-                    }
-                } catch {
-                    logger.error("cannot read a block to serve", metadata: ["height": "\(height)", "error": "\(error)"])
-                }
+        for await _ in serveWakes {
+            while let (peer, height) = state.withLockedValue({ $0.serving.pop() }) {
+                if Task.isCancelled { return }
+                await serve(height, to: peer)
             }
-            p2p.send(reply.canonicalBytes, on: .blockSync, to: peer)
         }
+    }
+
+    private func serve(_ height: UInt64, to peer: Peer) async {
+        let (base, top) = state.withLockedValue { ($0.base, $0.height) }
+        var reply = BlockSyncMessage.noBlockResponse(height: height)
+        if height >= base, height <= top {
+            do {
+                let (block, commit) = try await chain.readCommitted { store in (try store.block(at: height), try store.commit(at: height)) }
+                if let block, let commit {
+                    reply = .blockResponse(block: block, commit: commit)
+                    counters.withLockedValue { $0.served += 1 }
+                }
+            } catch {
+                logger.error("cannot read a block to serve", metadata: ["height": "\(height)", "error": "\(error)"])
+            }
+        }
+        p2p.send(reply.canonicalBytes, on: .blockSync, to: peer)
     }
 
     private func syncLoop() async {
@@ -306,7 +327,17 @@ public final class BlockSyncReactor: Reactor, Service {
                 noteCommitted(d.height)
                 requestBlocks()
             } catch where Self.isPeerFault(error) {
-                let peer: Peer? = state.withLockedValue { s in s.pool.rejected(d.height).flatMap { s.peers[$0] } }
+                // The head may have moved between the check above and the commit (the producer,
+                // consensus): then the block no longer continues the head, through nobody's fault.
+                let now = await chain.head
+                if now.height >= d.height {
+                    noteCommitted(now.height)
+                    continue
+                }
+                let peer: Peer? = state.withLockedValue { s in
+                    s.pool.rejected(d.height, from: d.peer)
+                    return s.peers[d.peer]
+                }
                 let reason = "block sync: served an invalid block at height \(d.height): \(error)"
                 if let peer {
                     p2p.disconnect(peer, banningFor: reason)

@@ -320,6 +320,10 @@ public final class Chain: @unchecked Sendable {
                 executed = try execute(
                     height: height, lastCommit: block.lastCommit, evidence: block.evidence, transactions: block.transactions,
                     hashes: digest.hashes)
+            } catch let e as LedgerError where e.code == .corruptState {
+                // This node could not read or decode its own state: not the block's fault (a
+                // syncing node must not ban the peer that served it).
+                throw NodeError(.storage, "executing block \(height): \(e.reason)")
             } catch let e as LedgerError {
                 throw fail(e.reason)
             }

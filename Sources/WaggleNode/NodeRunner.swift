@@ -115,7 +115,8 @@ public struct NodeRunner: Sendable {
         let guardFile = try FileSignStatePersistence(path: home.validatorStateFile)
         let producer = try BlockProducer(
             chain: chain, signer: validatorKey.signer, persistence: guardFile,
-            interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"))
+            interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"),
+            isCatchingUp: { blockSync.isCatchingUp })
         // Services stop in reverse order: the RPC server first, so that requests in flight
         // (broadcast_tx_commit waits for a block) finish while blocks are still produced; then
         // the switch (peers see their connections close), the reactors, then the producer. Whatever is still

@@ -164,6 +164,9 @@ public final class PeerSwitch: Service, Sendable {
     /// Ends a peer's connection and bans its id (a reactor saw it break its protocol).
     public func disconnect(_ peer: Peer, banningFor reason: String) { peer.close(reason: reason, banned: true) }
 
+    /// Disconnects a peer without a ban (it may come back): logged once with the reason.
+    public func disconnect(_ peer: Peer, reason: String) { peer.close(reason: reason, banned: false) }
+
     /// The address the listener bound (port 0 resolved), once `run` has bound it.
     public func listeningAddress() async throws -> NetAddress { try await bound.futureResult.get() }
 

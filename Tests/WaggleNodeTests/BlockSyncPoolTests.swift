@@ -85,6 +85,48 @@ struct BlockSyncPoolTests {
         #expect(Set(p.peerIDs) == [a, b] && p.maxPeerHeight == 80)
     }
 
+    @Test func aRejectionNamesOnlyThePeerWhoseDeliveryFailedNotTheOneHoldingTheHeightNow() {
+        var p = pool(window: 1, perPeer: 1)
+        p.setRange(a, base: 1, height: 10)
+        let first = p.schedule(nowMs: 0)
+        #expect(first.map(\.peer) == [a])
+        #expect(p.deliver(1, height: 1, from: a) == .accepted)
+        // a disconnects while its block is being verified; b is asked and delivers height 1.
+        p.removePeer(a)
+        p.setRange(b, base: 1, height: 10)
+        #expect(p.schedule(nowMs: 1).map(\.peer) == [b])
+        #expect(p.deliver(1, height: 1, from: b) == .accepted)
+        // a's block fails: b, which holds height 1 now, is untouched.
+        p.rejected(1, from: a)
+        #expect(p.peerIDs == [b] && p.next?.peer == b)
+    }
+
+    @Test func aPipelinedPeerAnsweringInTurnIsNotTimedOutAndADroppedPeerMayReturnLater() {
+        var p = pool(window: 16, perPeer: 16, timeoutMs: 1_000, maxTimeouts: 2)
+        p.setRange(a, base: 1, height: 100, nowMs: 0)
+        let asked = p.schedule(nowMs: 0)
+        #expect(asked.count == 16)
+        // One answer every 900 ms: the 16th arrives at 14.4 s, far past the first request's
+        // timeout, but never more than the timeout after the previous answer.
+        for (i, r) in asked.enumerated() {
+            let now = UInt64(i + 1) * 900
+            #expect(p.expire(nowMs: now).isEmpty, "at \(now) ms")
+            #expect(p.deliver(Int(r.height), height: r.height, from: a, nowMs: now) == .accepted)
+        }
+        #expect(p.peerIDs == [a] && p.receivedCount == 16)
+        // A silent peer is still dropped, and may come back after four timeouts.
+        var q = pool(window: 2, perPeer: 1, timeoutMs: 1_000, maxTimeouts: 2)
+        q.setRange(b, base: 1, height: 200, nowMs: 20_000)
+        _ = q.schedule(nowMs: 20_000)
+        #expect(q.expire(nowMs: 21_000).isEmpty)
+        _ = q.schedule(nowMs: 21_000)
+        #expect(q.expire(nowMs: 22_000) == [b])
+        q.setRange(b, base: 1, height: 200, nowMs: 25_999)
+        #expect(q.peerIDs.isEmpty)
+        q.setRange(b, base: 1, height: 200, nowMs: 26_000)
+        #expect(q.peerIDs == [b])
+    }
+
     @Test func anAnswerResetsThePeersTimeoutCount() {
         var p = pool(window: 4, perPeer: 1, timeoutMs: 10, maxTimeouts: 2)
         p.setRange(a, base: 1, height: 50)
@@ -118,13 +160,12 @@ struct BlockSyncPoolTests {
         let r = p.schedule(nowMs: 0)
         for x in r { #expect(p.deliver(Int(x.height), height: x.height, from: x.peer) == .accepted) }
         let culprit = p.next!.peer
-        #expect(p.rejected(1) == culprit)
-        #expect(p.peerIDs == [culprit == a ? b : a])
+        let honest = culprit == a ? b : a
+        p.rejected(1, from: culprit)
+        #expect(p.peerIDs == [honest])
         #expect(p.next == nil)
         #expect(p.receivedCount == 3, "only the honest peer's three deliveries remain")
-        #expect(p.rejected(1) == nil)
         // The heights it held are asked of the other peer as soon as there is room.
-        let honest = culprit == a ? b : a
         #expect(p.schedule(nowMs: 1).allSatisfy { $0.peer == honest })
     }
 

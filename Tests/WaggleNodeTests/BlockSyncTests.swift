@@ -223,6 +223,25 @@ private final class Locked<Value>: @unchecked Sendable {
         for n in [victim, silent, honest] { await n.stop() }
     }
 
+    @Test func aPeerAskingForMoreBlocksAtOnceThanAnyNodeDoesIsCutWithoutABan() async throws {
+        let source = try await Self.source(blocks: 3)
+        let (server, copier) = try await Self.serving(source)
+        #expect(await eventually { await server.height == 3 })
+        let greedy = try await SwitchNode.rogue(11, genesis: source.genesis, reactor: { p2p in
+            RogueServer(p2p: p2p, claimedHeight: 0) { _ in nil }
+        })
+        try greedy.p2p.dial(server.peerAddress)
+        #expect(await eventually { server.peerIDs.contains(greedy.p2p.nodeID) })
+        // Each request buys a block held in memory until sent: 500 at once must not all queue.
+        let request = BlockSyncMessage.blockRequest(height: 1).canonicalBytes
+        for _ in 0..<500 { _ = greedy.p2p.send(request, on: .blockSync, to: server.p2p.nodeID) }
+        #expect(await eventually { !server.peerIDs.contains(greedy.p2p.nodeID) }, "cut")
+        #expect(!server.p2p.isBanned(greedy.p2p.nodeID), "no ban: asking is not provably malicious")
+        #expect((server.sync?.servedCount ?? 0) < 500)
+        copier.cancel()
+        for n in [greedy, server] { await n.stop() }
+    }
+
     @Test func statusSaysCatchingUpWhileAPeerIsAheadAndNotOnceItIsGone() async throws {
         let source = try await Self.source(blocks: 1)
         let ahead = try await SwitchNode.rogue(9, genesis: source.genesis, reactor: { p2p in
