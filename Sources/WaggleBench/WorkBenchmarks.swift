@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import WaggleCore
 import WaggleLedger
 import WaggleNode
@@ -22,10 +21,7 @@ struct WorkBenchmarks {
         return b.build()
     }
 
-    func openChain(_ dir: String, _ genesis: GenesisDoc) throws -> Chain {
-        try Chain(genesis: genesis, genesisBytes: genesis.json.serialized(), store: try ChainStore(path: dir + "/db"),
-                  mempoolLimits: .init(maxTransactions: 100_000, maxBytes: 1 << 30), retainVersions: 0, logger: Logger(label: "bench"))
-    }
+    func openChain(_ dir: String, _ genesis: GenesisDoc) throws -> Chain { try NodeBenchmarks(quick: quick).openChain(dir, genesis) }
 
     /// Seconds of one single verification (best of three rounds of `runs`).
     func singleVerification(_ tx: Transaction) -> Double {
@@ -97,7 +93,10 @@ struct WorkBenchmarks {
         _ = try replica.preparedKeys.prepared(canonicalBytes: BindingCircuit.keyBytes, maxPublicInputs: UsefulWorkLimits.maxPublicInputs)
         var perContribution: [Int: Double] = [:]
         for (block, commit) in recorded {
-            let n = block.transactions.count { if case .contribute = $0.body { true } else { false } }
+            let n = block.transactions.filter { tx in
+                if case .contribute = tx.body { return true }
+                return false
+            }.count
             let s = try await measureAsync { _ = try await replica.validate(block) }
             if n > 0 { perContribution[n] = s / Double(n) }
             try await replica.commit(block, commit: commit)

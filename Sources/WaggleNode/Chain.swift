@@ -88,9 +88,9 @@ public final class Chain: @unchecked Sendable {
         let head = try Self.loadHead(store: store, genesis: genesis)
         headValue = head
         (admittedTransactions, admissions) = AsyncStream.makeStream(of: Transaction.self, bufferingPolicy: .bufferingNewest(4_096))
-        preparedKeys = PreparedVerifyingKeyCache()
-        mempool = Mempool(
-            ledger: genesis.ledger, limits: mempoolLimits, base: store, nextHeight: head.height + 1, keys: preparedKeys)
+        let keys = PreparedVerifyingKeyCache()
+        preparedKeys = keys
+        mempool = Mempool(ledger: genesis.ledger, limits: mempoolLimits, base: store, nextHeight: head.height + 1, keys: keys)
     }
 
     static func loadHead(store: ChainStore, genesis: GenesisDoc) throws(NodeError) -> ChainHead {

@@ -68,7 +68,7 @@ extension PreparedVerifyingKey {
                 groups[g].members.append(i)
             } else {
                 groupIndex[e.key.circuitID] = groups.count
-                groups.append((e.key, [i]))
+                groups.append((key: e.key, members: [i]))
             }
         }
 

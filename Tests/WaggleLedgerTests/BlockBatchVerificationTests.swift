@@ -152,7 +152,9 @@ import WaggleZK
             var nextTask = try f.ledger.workCounters(in: f.state).nextTask
             var registered2 = try f.ledger.circuit(id2, in: f.state) != nil
             var tasks2: [UInt64] = []
-            for t in 1..<nextTask where try f.ledger.task(t, in: f.state)?.spec.circuit == id2 { tasks2.append(t) }
+            for t in 1..<nextTask {
+                if try f.ledger.task(t, in: f.state)?.spec.circuit == id2 { tasks2.append(t) }
+            }
             var txs: [Transaction] = []
             var lastContribution: Transaction?
             for _ in 0..<(1 + Int(rng.next() % 6)) {

@@ -128,9 +128,11 @@ import WaggleCore
 extension MultiCircuitBatchTests {
     /// The batch's Miller loop runs in parallel parts; their product is exactly the whole loop.
     @Test func aMillerLoopSplitIntoPartsEqualsTheWholeLoop() {
-        let pairs = (1...21).map { i in
-            (G1Projective.generator.multiplied(by: UInt256(UInt64(i * 7 + 1))).affine,
-             G2Prepared(G2Projective(G2Affine.generator).multiplied(by: UInt256(UInt64(i + 2))).affine))
+        var pairs: [(G1Affine, G2Prepared)] = []
+        for i in UInt64(1)...21 {
+            let p: G1Affine = G1Projective.generator.multiplied(by: UInt256(i * 7 + 1)).affine
+            let q: G2Affine = G2Projective(G2Affine.generator).multiplied(by: UInt256(i + 2)).affine
+            pairs.append((p, G2Prepared(q)))
         }
         let whole = Pairing.multiMillerLoop(pairs)
         for parts in [1, 2, 3, 8] {
