@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WaggleCore
 import WaggleLedger
 import WaggleNode
@@ -87,18 +88,28 @@ struct WorkBenchmarks {
         }
         builder.store.close()
 
-        // A fresh node validates the blocks as received from the network, with the circuit's key
-        // already prepared (a running node's steady state).
+        // Another node validates the blocks as received from the network, with the circuit's key
+        // already prepared (a running node's steady state). A node validates a block once (it
+        // keeps the result), so each timing uses a fresh `Chain` over the replica's store; best of
+        // three, like the single verification.
         let replica = try openChain(base + "/b", genesis)
-        _ = try replica.preparedKeys.prepared(canonicalBytes: BindingCircuit.keyBytes, maxPublicInputs: UsefulWorkLimits.maxPublicInputs)
         var perContribution: [Int: Double] = [:]
         for (block, commit) in recorded {
             let n = block.transactions.filter { tx in
                 if case .contribute = tx.body { return true }
                 return false
             }.count
-            let s = try await measureAsync { _ = try await replica.validate(block) }
-            if n > 0 { perContribution[n] = s / Double(n) }
+            if n > 0 {
+                var best = Double.infinity
+                for _ in 0..<3 {
+                    let node = try Chain(
+                        genesis: genesis, genesisBytes: genesis.json.serialized(), store: replica.store, mempoolLimits: .init(),
+                        retainVersions: 0, logger: Logger(label: "bench"))
+                    _ = try node.preparedKeys.prepared(canonicalBytes: BindingCircuit.keyBytes, maxPublicInputs: UsefulWorkLimits.maxPublicInputs)
+                    best = min(best, try await measureAsync { _ = try await node.validate(block) })
+                }
+                perContribution[n] = best / Double(n)
+            }
             try await replica.commit(block, commit: commit)
         }
         replica.store.close()
