@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["WaggleConsensus", "WaggleCore", "WaggleCrypto"]),
         .target(
             name: "WaggleTesting",
-            dependencies: ["WaggleCore", "WaggleCrypto", "WaggleLedger"]),
+            dependencies: ["WaggleCore", "WaggleCrypto", "WaggleLedger", "WaggleZK"]),
 
         .executableTarget(
             name: "WaggleBench",

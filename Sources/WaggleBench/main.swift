@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-// `make bench` (waggle-bench [--quick] [--only node|sync|zk|consensus]): every figure beside a reference
+// `make bench` (waggle-bench [--quick] [--only node|sync|zk|work|consensus]): every figure beside a reference
 // measured in the same run, because these machines are noisy.
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
@@ -34,6 +34,14 @@ if wanted("sync") {
 if wanted("zk") {
     rows += runZKBenchmarks(quick: quick).map {
         BenchmarkRow(group: "zk", name: $0.name, value: $0.value, unit: $0.unit, reference: $0.reference, ratio: $0.ratio)
+    }
+}
+if wanted("work") {
+    do {
+        rows += try await WorkBenchmarks(quick: quick).run()
+    } catch {
+        FileHandle.standardError.write(Data("useful-work benchmarks failed: \(error)\n".utf8))
+        exit(1)
     }
 }
 if wanted("consensus") {

@@ -1,4 +1,5 @@
 import WaggleCore
+import WaggleZK
 
 extension Ledger {
     /// Runs the start of block `height`: returns matured unbondings to their delegators and pays
@@ -167,18 +168,34 @@ extension Ledger {
 
     /// Executes a whole block on `state`: begin-block (unbondings, rewards), evidence, the
     /// transactions in order (all must succeed), end-block. Signatures must already be verified.
+    ///
+    /// The proofs of the block's contributions are verified in one batch (Docs/PROTOCOL.md, "Batch
+    /// verification of a block's proofs"): each contribution runs every other check in order and
+    /// leaves its pairing pending; the pending proofs are batch-verified after the last
+    /// transaction, or as soon as a transaction fails. A proof's validity does not depend on
+    /// state, and a transaction whose proof is pending sees exactly the state single verification
+    /// would have given it as long as every earlier proof is valid, so the first bad proof (in
+    /// transaction order) or the first failing transaction, whichever comes first, is the error:
+    /// the verdict, and the error, of verifying each proof on its own in order. Prepared keys come
+    /// from `keys` (the node's cache; a fresh one by default).
     public func executeBlock(
         height: UInt64, lastCommit: Commit?, evidence: [DuplicateVoteEvidence], transactions: [Transaction],
-        state: inout StateOverlay
+        state: inout StateOverlay, keys: PreparedVerifyingKeyCache = PreparedVerifyingKeyCache()
     ) throws(LedgerError) -> ValidatorSet {
         try beginBlock(height: height, lastCommit: lastCommit, state: &state)
         for ev in evidence { try punishDoubleSign(ev, state: &state) }
         var fees: UInt64 = 0
+        var proofs = ProofChecks(deferringWith: keys)
         for (i, tx) in transactions.enumerated() {
-            do { fees += try applyDeferringFee(tx, height: height, state: &state) } catch {
+            proofs.currentTransaction = i
+            do { fees += try applyDeferringFee(tx, height: height, state: &state, proofs: &proofs) } catch {
+                // A bad proof pending from this or an earlier transaction is where single
+                // verification in order would have stopped.
+                try proofs.settle(transactions)
                 throw LedgerError(error.code, "transaction \(i) (\(tx.hash)): \(error.reason)")
             }
         }
+        try proofs.settle(transactions)
         if fees > 0 {
             var info = try chainInfo(in: state)
             info.pendingFees += fees

@@ -330,9 +330,10 @@ extension Ledger {
 
     func contribute(
         sender: Address, nonce: UInt64, task id: UInt64, proof proofBytes: [UInt8], inputs: [ScalarBytes], height: UInt64,
-        state: inout StateOverlay
+        state: inout StateOverlay, proofs: inout ProofChecks
     ) throws(LedgerError) {
-        // Every check, cheapest first; the pairing last.
+        // Every check, cheapest first; the pairing last (or, in a block, deferred to one batch
+        // for the whole block: `ProofChecks`).
         guard var t = try task(id, in: state) else { throw LedgerError(.unknownTask, "task \(id) does not exist") }
         guard !t.closed else { throw LedgerError(.taskClosed, "task \(id) is closed") }
         guard height <= t.spec.deadline else { throw LedgerError(.taskExpired, "task \(id) ended at height \(t.spec.deadline)") }
@@ -342,7 +343,14 @@ extension Ledger {
         guard let circuitRecord = try circuit(t.spec.circuit, in: state) else {
             throw LedgerError(.corruptState, "task \(id) names missing circuit \(t.spec.circuit)")
         }
-        let key = try verifyingKey(of: circuitRecord, t.spec.circuit)
+        let prepared: PreparedVerifyingKey
+        do {
+            prepared = try proofs.keys.prepared(
+                canonicalBytes: circuitRecord.verifyingKey, maxPublicInputs: UsefulWorkLimits.maxPublicInputs)
+        } catch {
+            throw LedgerError(.corruptState, "stored verifying key of circuit \(t.spec.circuit) does not decode: \(error)")
+        }
+        let key = prepared.key
         guard inputs.count == key.publicInputCount else {
             throw LedgerError(.wrongInputCount, "the circuit has \(key.publicInputCount) public inputs, the contribution \(inputs.count)")
         }
@@ -366,11 +374,7 @@ extension Ledger {
         let proof: Groth16Proof
         do { proof = try Groth16Proof(canonicalBytes: proofBytes) } catch { throw LedgerError(.invalidProof, "proof: \(error)") }
         let fr = inputs.map { Fr(reducing: UInt256(bigEndian: $0.bytes)) }  // each < r (ScalarBytes)
-        let ok: Bool
-        do { ok = try PreparedVerifyingKey(key).verify(proof, publicInputs: fr) } catch {
-            throw LedgerError(.invalidProof, "proof: \(error)")
-        }
-        guard ok else { throw LedgerError(.proofRejected, "the proof does not verify for circuit \(t.spec.circuit)") }
+        try proofs.check(Groth16BatchItem(proof: proof, publicInputs: fr), key: prepared, circuit: t.spec.circuit)
 
         // Effects.
         let reward = t.spec.reward

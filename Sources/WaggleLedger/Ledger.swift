@@ -141,9 +141,19 @@ public struct Ledger: Sendable {
     /// block (or the mempool) can add all its fees at once instead of rewriting chain info per
     /// transaction.
     public func applyDeferringFee(_ tx: Transaction, height: UInt64, state: inout StateOverlay) throws(LedgerError) -> UInt64 {
+        var proofs = ProofChecks()
+        return try applyDeferringFee(tx, height: height, state: &state, proofs: &proofs)
+    }
+
+    /// `applyDeferringFee` with the caller's prepared-key cache and proof policy (`ProofChecks`):
+    /// the node's mempool passes its cache, and the statements it has verified before.
+    public func applyDeferringFee(
+        _ tx: Transaction, height: UInt64, state: inout StateOverlay, proofs: inout ProofChecks
+    ) throws(LedgerError) -> UInt64 {
+        proofs.lastStatement = nil
         let mark = state.checkpoint
         do {
-            try applyUnchecked(tx, height: height, state: &state)
+            try applyUnchecked(tx, height: height, state: &state, proofs: &proofs)
             // Nothing before this transaction can be rolled back: forget its undo log, so a
             // block of many writes to one key does not keep every earlier value.
             if mark == 0 { state.discardJournal() }
@@ -154,7 +164,9 @@ public struct Ledger: Sendable {
         }
     }
 
-    private func applyUnchecked(_ tx: Transaction, height: UInt64, state: inout StateOverlay) throws(LedgerError) {
+    private func applyUnchecked(
+        _ tx: Transaction, height: UInt64, state: inout StateOverlay, proofs: inout ProofChecks
+    ) throws(LedgerError) {
         let senderAddress = tx.senderAddress
         guard var sender = try account(senderAddress, in: state) else {
             throw LedgerError(.unknownAccount, "sender account \(senderAddress) does not exist")
@@ -209,7 +221,9 @@ public struct Ledger: Sendable {
         case .closeTask(let id):
             try closeTask(sender: senderAddress, task: id, height: height, state: &state)
         case .contribute(let id, let proof, let inputs):
-            try contribute(sender: senderAddress, nonce: tx.nonce, task: id, proof: proof, inputs: inputs, height: height, state: &state)
+            try contribute(
+                sender: senderAddress, nonce: tx.nonce, task: id, proof: proof, inputs: inputs, height: height, state: &state,
+                proofs: &proofs)
         case .unjail(let validator):
             try unjail(sender: senderAddress, validator: validator, height: height, state: &state)
         }

@@ -5,6 +5,7 @@ import WaggleConsensus
 import WaggleCore
 import WaggleLedger
 import WaggleStore
+import WaggleZK
 
 /// The result of executing a block on the committed state, before it is written.
 public struct ExecutedBlock: Sendable {
@@ -40,6 +41,8 @@ public final class Chain: @unchecked Sendable {
     public let logger: Logger
     let retainVersions: UInt64
     private let queue = DispatchQueue(label: "waggle.chain")
+    /// Prepared verifying keys by circuit id, shared by the mempool and block execution.
+    public let preparedKeys: PreparedVerifyingKeyCache
 
     // Confined to `queue`.
     private var mempool: Mempool
@@ -103,7 +106,9 @@ public final class Chain: @unchecked Sendable {
         let head = try Self.loadHead(store: store, genesis: genesis)
         headValue = head
         (admittedTransactions, admissions) = AsyncStream.makeStream(of: Transaction.self, bufferingPolicy: .bufferingNewest(4_096))
-        mempool = Mempool(ledger: genesis.ledger, limits: mempoolLimits, base: store, nextHeight: head.height + 1)
+        let keys = PreparedVerifyingKeyCache()
+        preparedKeys = keys
+        mempool = Mempool(ledger: genesis.ledger, limits: mempoolLimits, base: store, nextHeight: head.height + 1, keys: keys)
     }
 
     static func loadHead(store: ChainStore, genesis: GenesisDoc) throws(NodeError) -> ChainHead {
@@ -168,6 +173,9 @@ public final class Chain: @unchecked Sendable {
 
     public var mempoolCount: Int { get async { await onQueue { self.mempool.count } } }
     public var mempoolBytes: Int { get async { await onQueue { self.mempool.totalBytes } } }
+    /// The mempool's proof work: Groth16 verifications computed at admission and re-check, and
+    /// re-checks that skipped the pairing of a statement verified before.
+    public var mempoolProofStatistics: Mempool.ProofStatistics { get async { await onQueue { self.mempool.proofStatistics } } }
 
     /// How a wait for a transaction's inclusion ended.
     public enum InclusionOutcome: Sendable, Equatable {
@@ -255,7 +263,8 @@ public final class Chain: @unchecked Sendable {
     ) throws -> ExecutedBlock {
         var overlay = StateOverlay(base: store)
         let next = try ledger.executeBlock(
-            height: height, lastCommit: lastCommit, evidence: evidence, transactions: transactions, state: &overlay)
+            height: height, lastCommit: lastCommit, evidence: evidence, transactions: transactions, state: &overlay,
+            keys: preparedKeys)
         let changes = overlay.changes
         let (root, batch) = try store.treeUpdate(changes, baseVersion: height - 1, version: height)
         return ExecutedBlock(transactionHashes: hashes, changes: changes, stateRoot: root, treeBatch: batch, nextValidators: next)

@@ -1,9 +1,15 @@
 import WaggleCore
 import WaggleLedger
+import WaggleZK
 
 /// Transactions waiting for a block, in arrival order. Each is checked against the committed
 /// state plus every transaction ahead of it (so one sender can queue consecutive nonces), and the
 /// pool is re-checked against the new state after every block.
+///
+/// A contribution's proof is verified on its own at admission (its pairing is the costly check).
+/// Its validity depends on nothing in state, so the re-checks after a block run every
+/// state-dependent rule again (nonce, binding, replay, task open, funds) but skip the pairing of
+/// each statement (circuit id, proof, inputs) the pool verified before.
 ///
 /// Not thread-safe: the node owns it on its chain queue.
 public struct Mempool {
@@ -23,10 +29,28 @@ public struct Mempool {
         public let transaction: Transaction
         public let hash: Hash256
         public let size: Int
+        /// For a contribution: the digest of the statement whose proof was verified at admission
+        /// (`Groth16BatchItem.statementDigest(circuitID:)`).
+        public let verifiedStatement: Hash256?
+    }
+
+    /// The pool's proof work since it was made: pairings computed (each a full Groth16
+    /// verification) and pairings skipped on re-checks because the statement was verified before.
+    public struct ProofStatistics: Sendable, Equatable {
+        public var verified: Int
+        public var skippedAsVerified: Int
+
+        public init(verified: Int = 0, skippedAsVerified: Int = 0) {
+            self.verified = verified
+            self.skippedAsVerified = skippedAsVerified
+        }
     }
 
     public let ledger: Ledger
     public let limits: Limits
+    /// Prepared verifying keys, shared with the node's block validation.
+    public let keys: PreparedVerifyingKeyCache
+    public private(set) var proofStatistics = ProofStatistics()
     public private(set) var entries: [Entry] = []
     public private(set) var totalBytes = 0
     private var hashes: Set<Hash256> = []
@@ -36,9 +60,14 @@ public struct Mempool {
     /// - Parameters:
     ///   - base: committed state.
     ///   - nextHeight: the height the pooled transactions are checked for.
-    public init(ledger: Ledger, limits: Limits, base: any StateReader, nextHeight: UInt64) {
+    ///   - keys: the prepared-key cache (the node shares one with block validation).
+    public init(
+        ledger: Ledger, limits: Limits, base: any StateReader, nextHeight: UInt64,
+        keys: PreparedVerifyingKeyCache = PreparedVerifyingKeyCache()
+    ) {
         self.ledger = ledger
         self.limits = limits
+        self.keys = keys
         overlay = StateOverlay(base: base)
         height = nextHeight
     }
@@ -55,9 +84,11 @@ public struct Mempool {
         guard entries.count < limits.maxTransactions, totalBytes + size <= limits.maxBytes else {
             throw MempoolError(.full, "mempool is full (\(entries.count) transactions, \(totalBytes) bytes)")
         }
-        do { _ = try ledger.applyDeferringFee(tx, height: height, state: &overlay) } catch { throw MempoolError(error) }
+        var proofs = ProofChecks(keys: keys)
+        defer { proofStatistics.verified += proofs.singleVerifications }
+        do { _ = try ledger.applyDeferringFee(tx, height: height, state: &overlay, proofs: &proofs) } catch { throw MempoolError(error) }
         overlay.discardJournal()
-        entries.append(Entry(transaction: tx, hash: hash, size: size))
+        entries.append(Entry(transaction: tx, hash: hash, size: size, verifiedStatement: proofs.lastStatement))
         hashes.insert(hash)
         totalBytes += size
     }
@@ -85,9 +116,14 @@ public struct Mempool {
         overlay = StateOverlay(base: base)
         height = nextHeight
         var dropped: [(Hash256, MempoolError)] = []
+        var proofs = ProofChecks(keys: keys, trusted: Set(old.compactMap(\.verifiedStatement)))
+        defer {
+            proofStatistics.verified += proofs.singleVerifications
+            proofStatistics.skippedAsVerified += proofs.trustedSkips
+        }
         for e in old where !committed.contains(e.hash) {
             do {
-                _ = try ledger.applyDeferringFee(e.transaction, height: height, state: &overlay)
+                _ = try ledger.applyDeferringFee(e.transaction, height: height, state: &overlay, proofs: &proofs)
                 entries.append(e)
                 hashes.insert(e.hash)
                 totalBytes += e.size

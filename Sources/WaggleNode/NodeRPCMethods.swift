@@ -45,7 +45,12 @@ public struct NodeRPCMethods: Sendable {
             "net_info": { p in try p.only([]); return netInfo() },
             "num_unconfirmed_txs": { p in
                 try p.only([])
-                return ["count": .uint(UInt64(await chain.mempoolCount)), "bytes": .uint(UInt64(await chain.mempoolBytes))]
+                let proofs = await chain.mempoolProofStatistics
+                return [
+                    "count": .uint(UInt64(await chain.mempoolCount)), "bytes": .uint(UInt64(await chain.mempoolBytes)),
+                    "proofs_verified": .uint(UInt64(proofs.verified)),
+                    "proofs_skipped_as_verified": .uint(UInt64(proofs.skippedAsVerified)),
+                ]
             },
         ]
     }

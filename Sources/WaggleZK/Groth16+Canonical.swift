@@ -87,12 +87,15 @@ extension Groth16Proof: CanonicalCodable {
         e.fixed(EIP197.encodeG1(c))
     }
 
-    /// Decodes 256 bytes and validates them as `init(a:b:c:)` does.
+    /// Decodes 256 bytes and validates them as `init(a:b:c:)` does: `g1` and `g2` refuse
+    /// infinity and points off their curves, and `g2` points outside G2, field by field in order,
+    /// so the points are not checked a second time (the G2 subgroup check is the costly part of
+    /// reading a proof).
     public init(from d: inout CanonicalDecoder) throws {
         let a = try Groth16VerifyingKey.g1(&d, "pi_a")
         let b = try Groth16VerifyingKey.g2(&d, "pi_b")
         let c = try Groth16VerifyingKey.g1(&d, "pi_c")
-        self = try Groth16Proof(a: a, b: b, c: c)
+        self = Groth16Proof(trusted: a, b, c)
     }
 
     static func groth16Error(_ e: EIP197Error, _ field: String) -> Groth16Error {

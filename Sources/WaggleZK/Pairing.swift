@@ -16,6 +16,19 @@ public enum Pairing {
         }
     }
 
+    /// `multiMillerLoop` over contiguous parts of `pairs` computed concurrently (at most
+    /// `parts`, each of at least 8 pairs), multiplied together: every step of the loop squares f
+    /// and multiplies in each pair's line, so the loop over all pairs is exactly the product of
+    /// the loops over the parts (each part repeats only the squarings).
+    static func parallelMultiMillerLoop(_ pairs: [(G1Affine, G2Prepared)], parts: Int) -> Fp12 {
+        let n = pairs.count
+        let k = max(1, min(parts, n / 8))
+        if k == 1 { return multiMillerLoop(pairs) }
+        let size = (n + k - 1) / k
+        let loops = Parallel.map(count: k) { c in multiMillerLoop(Array(pairs[min(n, c * size)..<min(n, (c + 1) * size)])) }
+        return loops.reduce(Fp12.one, *)
+    }
+
     @inline(__always)
     static func ell(_ f: inout Fp12, _ l: LineCoefficients, _ p: G1Affine) {
         f = f.mulBy034(l.c0.scaled(by: p.y), l.c1.scaled(by: p.x), l.c2)

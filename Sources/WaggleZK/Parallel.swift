@@ -1,7 +1,11 @@
 import Dispatch
+import Foundation
 
 /// Data-parallel helpers over DispatchQueue.concurrentPerform (all cores).
 enum Parallel {
+    /// The cores available to this process.
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     /// [body(0), …, body(count - 1)], evaluated concurrently when `parallel` and count > 1.
     static func map<T: Sendable>(count: Int, parallel: Bool = true, _ body: @Sendable (Int) -> T) -> [T] {
         if count == 0 { return [] }

@@ -24,47 +24,87 @@ extension PreparedVerifyingKey {
     /// who chooses (or can predict) the scalars can make invalid proofs cancel; the tests reach it
     /// with `@testable import` to show exactly that.
     func batchVerify(_ items: [Groth16BatchItem], scalars: [Fr]) throws(Groth16Error) -> BatchVerificationResult {
-        guard scalars.count == items.count else {
-            throw .malformed("batch verification needs one scalar per proof (\(items.count) proofs, \(scalars.count) scalars)")
+        try Self.batchVerify(items.map { (key: self, item: $0) }, scalars: scalars)
+    }
+
+    /// Verifies proofs under several keys (a block's contributions to several circuits) with one
+    /// random linear combination, grouping the items by circuit id:
+    ///
+    ///   FinalExp( ∏_i ML(r_i·A_i, B_i) · ∏_k [ ML(Σ_{i∈k} r_i·vk_x_i, -γ_k) · ML(Σ_{i∈k} r_i·C_i, -δ_k) ] )
+    ///     == ∏_k e(α_k, β_k)^(Σ_{i∈k} r_i)
+    ///
+    /// (n + 2K Miller loops for K circuits, one final exponentiation). The coefficients are
+    /// derived, by Fiat-Shamir, from every (circuit id, proof, public inputs) in the order given
+    /// (`batchCoefficients(for:)`), exactly as for one key. When the combined check fails, every
+    /// proof is verified on its own under its key to name the bad ones.
+    public static func batchVerify(_ entries: [(key: PreparedVerifyingKey, item: Groth16BatchItem)]) -> BatchVerificationResult {
+        let scalars = batchCoefficients(for: entries.map { (circuitID: $0.key.circuitID, item: $0.item) })
+        // The derived scalars are one non-zero scalar per item, so the scalar form cannot throw.
+        do { return try batchVerify(entries, scalars: scalars) } catch {
+            preconditionFailure("derived batch coefficients were refused: \(error)")
+        }
+    }
+
+    static func batchVerify(
+        _ entries: [(key: PreparedVerifyingKey, item: Groth16BatchItem)], scalars: [Fr]
+    ) throws(Groth16Error) -> BatchVerificationResult {
+        guard scalars.count == entries.count else {
+            throw .malformed("batch verification needs one scalar per proof (\(entries.count) proofs, \(scalars.count) scalars)")
         }
         if scalars.contains(where: { $0.isZero }) { throw .malformed("batch verification scalars must be non-zero") }
-        if items.isEmpty { return BatchVerificationResult(invalidIndices: [], combinedCheckPassed: true) }
+        if entries.isEmpty { return BatchVerificationResult(invalidIndices: [], combinedCheckPassed: true) }
 
-        let n = items.count
-        let wrongCount = items.indices.filter { items[$0].publicInputs.count != publicInputCount }
-        if !wrongCount.isEmpty {
-            return BatchVerificationResult(invalidIndices: individuallyInvalid(items), combinedCheckPassed: false)
+        let n = entries.count
+        if entries.contains(where: { $0.item.publicInputs.count != $0.key.publicInputCount }) {
+            return BatchVerificationResult(invalidIndices: individuallyInvalid(entries), combinedCheckPassed: false)
         }
 
-        // Coefficients of the IC points: (Σ r_i, Σ_i r_i·x_i1, …).
-        var coeffs = [Fr](repeating: .zero, count: publicInputCount + 1)
-        for (item, r) in zip(items, scalars) {
-            coeffs[0] = coeffs[0] + r
-            for (j, x) in item.publicInputs.enumerated() { coeffs[j + 1] = coeffs[j + 1] + r * x }
+        // Group the items by circuit, in order of first appearance (the order changes nothing in
+        // the product; it only keeps the work reproducible).
+        var groupIndex: [Hash256: Int] = [:]
+        var groups: [(key: PreparedVerifyingKey, members: [Int])] = []
+        for (i, e) in entries.enumerated() {
+            if let g = groupIndex[e.key.circuitID] {
+                groups[g].members.append(i)
+            } else {
+                groupIndex[e.key.circuitID] = groups.count
+                groups.append((key: e.key, members: [i]))
+            }
         }
-        let vkX = combineIC(coeffs)
 
         let rValues = scalars.map { $0.value }
-        let cSum = MultiScalarMultiplication.compute(
-            bases: items.map { G1Projective($0.proof.c) }, scalars: rValues, parallel: n >= 16)
-
         // r_i·A_i and B_i's lines, computed in parallel.
-        let scaledA = Parallel.map(count: n) { i in G1Projective(items[i].proof.a).multiplied(by: rValues[i]) }
-        let preparedB = Parallel.map(count: n) { i in G2Prepared(items[i].proof.b) }
+        let scaledA = Parallel.map(count: n) { i in G1Projective(entries[i].item.proof.a).multiplied(by: rValues[i]) }
+        let preparedB = Parallel.map(count: n) { i in G2Prepared(entries[i].item.proof.b) }
         let affineA = G1Projective.batchAffineCoordinates(scaledA)
         var pairs = [(G1Affine, G2Prepared)]()
-        pairs.reserveCapacity(n + 2)
+        pairs.reserveCapacity(n + 2 * groups.count)
         for i in 0..<n {
             guard let a = affineA[i] else { continue }
             pairs.append((G1Affine(x: a.x, y: a.y), preparedB[i]))
         }
-        pairs.append((vkX.affine, negGammaLines))
-        pairs.append((cSum.affine, negDeltaLines))
-        let lhs = Pairing.finalExponentiation(Pairing.multiMillerLoop(pairs))
-        // Σ r_i as an integer (no reduction needed: α·β has order r).
-        let rhs = alphaBeta.cyclotomicPower(coeffs[0].value)
+        var rhs = Fp12.one
+        for (key, members) in groups {
+            // Coefficients of the IC points: (Σ r_i, Σ_i r_i·x_i1, …) over this circuit's items.
+            var coeffs = [Fr](repeating: .zero, count: key.publicInputCount + 1)
+            for i in members {
+                let r = scalars[i]
+                coeffs[0] = coeffs[0] + r
+                for (j, x) in entries[i].item.publicInputs.enumerated() { coeffs[j + 1] = coeffs[j + 1] + r * x }
+            }
+            let vkX = key.combineIC(coeffs)
+            let cSum = MultiScalarMultiplication.compute(
+                bases: members.map { G1Projective(entries[$0].item.proof.c) }, scalars: members.map { rValues[$0] },
+                parallel: members.count >= 16)
+            pairs.append((vkX.affine, key.negGammaLines))
+            pairs.append((cSum.affine, key.negDeltaLines))
+            // Σ r_i as an integer (no reduction needed: e(α, β) has order r).
+            rhs = rhs * key.alphaBeta.cyclotomicPower(coeffs[0].value)
+        }
+        // The n + 2K Miller loops in parallel parts (one per core), one final exponentiation.
+        let lhs = Pairing.finalExponentiation(Pairing.parallelMultiMillerLoop(pairs, parts: Parallel.cores))
         if lhs == rhs { return BatchVerificationResult(invalidIndices: [], combinedCheckPassed: true) }
-        return BatchVerificationResult(invalidIndices: individuallyInvalid(items), combinedCheckPassed: false)
+        return BatchVerificationResult(invalidIndices: individuallyInvalid(entries), combinedCheckPassed: false)
     }
 
     /// The scheme this module used before the coefficients came from the batch: r_i from a
@@ -118,9 +158,9 @@ extension PreparedVerifyingKey {
         }
     }
 
-    func individuallyInvalid(_ items: [Groth16BatchItem]) -> [Int] {
-        let ok = Parallel.map(count: items.count) { i in
-            (try? verify(items[i].proof, publicInputs: items[i].publicInputs)) ?? false
+    static func individuallyInvalid(_ entries: [(key: PreparedVerifyingKey, item: Groth16BatchItem)]) -> [Int] {
+        let ok = Parallel.map(count: entries.count) { i in
+            (try? entries[i].key.verify(entries[i].item.proof, publicInputs: entries[i].item.publicInputs)) ?? false
         }
         return ok.indices.filter { !ok[$0] }
     }

@@ -7,54 +7,22 @@ import WaggleRPC
 import WaggleTesting
 import WaggleZK
 
-/// The circuit of Tests/WaggleLedgerTests/WorkFixture.swift (WaggleZK's setup and prover):
-/// public inputs [binding b, y]; x · x = y and b · b = b².
-enum RPCBindingCircuit {
-    static func system(binding: Fr, x: Fr) -> ConstraintSystem {
-        var cs = ConstraintSystem()
-        let b = cs.addPublicInput(binding)
-        let y = cs.addPublicInput(x * x)
-        let xv = cs.addWitness(x)
-        let bsq = cs.addWitness(binding * binding)
-        cs.enforce(LinearCombination(xv), LinearCombination(xv), LinearCombination(y), name: "x*x")
-        cs.enforce(LinearCombination(b), LinearCombination(b), LinearCombination(bsq), name: "b*b")
-        return cs
-    }
-
-    static let provingKey: Groth16ProvingKey = {
-        do {
-            return try Groth16Setup.generate(system(binding: .one, x: Fr(3)), randomness: Groth16SetupRandomness(seed: Fr(424_242)))
-        } catch { fatalError("setup failed: \(error)") }
-    }()
-
-    static var key: Groth16VerifyingKey { provingKey.verifyingKey }
-    static var id: Hash256 { key.circuitID }
-
-    static func prove(binding: ScalarBytes, x: UInt64) -> (proof: [UInt8], inputs: [ScalarBytes]) {
-        do {
-            let (proof, pub) = try Groth16Prover.prove(
-                provingKey, system(binding: Fr(reducing: UInt256(bigEndian: binding.bytes)), x: Fr(x)), r: Fr(11), s: Fr(13))
-            return (proof.canonicalBytes, pub.map { ScalarBytes($0.value.bigEndianBytes)! })
-        } catch { fatalError("prove failed: \(error)") }
-    }
-}
-
 extension RPCFixture {
     /// A chain with an approved genesis circuit, dataset 1, model 1, task 1 (sponsored by the
     /// validator) and one proven contribution to it by signer 50, committed at height 5.
     static func withWork() async throws -> RPCFixture {
         let f = try RPCFixture(genesis: { b in
-            b.circuits = [GenesisCircuit(verifyingKey: RPCBindingCircuit.key, bindingInput: 0, name: "square", approved: true)]
+            b.circuits = [GenesisCircuit(verifyingKey: BindingCircuit.key, bindingInput: 0, name: "square", approved: true)]
         })
         let v = f.validator
         try await f.submitAndProduce(v, 0, .registerDataset(commitment: ScalarBytes(7), samples: 10, name: "d"))
         try await f.submitAndProduce(v, 1, .commitModel(commitment: ScalarBytes(8), name: "m"))
         let spec = TaskSpec(
-            circuit: RPCBindingCircuit.id, dataset: 1, model: 1, fixedInputs: [FixedInput(index: 1, value: ScalarBytes(9))],
+            circuit: BindingCircuit.id, dataset: 1, model: 1, fixedInputs: [FixedInput(index: 1, value: ScalarBytes(9))],
             reward: 1_001, dataShareBps: 2_000, modelShareBps: 1_000, maxContributions: 2, reputationCredit: 40, deadline: 50)
         try await f.submitAndProduce(v, 2, .createTask(spec))
         let contributor = TestKeys.signer(50)
-        let (proof, inputs) = RPCBindingCircuit.prove(
+        let (proof, inputs) = BindingCircuit.prove(
             binding: Ledger.bindingInput(sender: contributor.address, task: 1, nonce: 0), x: 3)
         try await f.submitAndProduce(contributor, 0, .contribute(task: 1, proof: proof, publicInputs: inputs))
         return f
@@ -90,7 +58,7 @@ extension JSONValue {
     @Test func workReadsAnswerWithProofsThatVerify() async throws {
         let f = try await RPCFixture.withWork()
         defer { f.cleanup() }
-        let id = RPCBindingCircuit.id
+        let id = BindingCircuit.id
 
         let c = try await f.call("circuit", ["id": .string(id.hex), "prove": true])["result"]
         #expect(c?["name"] == "square" && c?["approved"] == true && c?["binding_input"] == 0)
@@ -155,7 +123,7 @@ extension JSONValue {
     @Test func pagingAndTheOpenFilter() async throws {
         let f = try await RPCFixture.withWork()
         defer { f.cleanup() }
-        let spec = TaskSpec(circuit: RPCBindingCircuit.id, reward: 5, maxContributions: 1, reputationCredit: 0, deadline: 6)
+        let spec = TaskSpec(circuit: BindingCircuit.id, reward: 5, maxContributions: 1, reputationCredit: 0, deadline: 6)
         try await f.submitAndProduce(f.validator, 3, .createTask(spec))  // height 5
         #expect(try await f.call("task", ["id": 2])["result"]?["status"] == "open")
         try await f.produce()  // height 6: the deadline; the next block may not contribute
