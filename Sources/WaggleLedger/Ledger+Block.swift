@@ -188,14 +188,17 @@ extension Ledger {
         var proofs = ProofChecks(deferringWith: keys)
         for (i, tx) in transactions.enumerated() {
             proofs.currentTransaction = i
+            proofs.currentTransactionHash = tx.hash
             do { fees += try applyDeferringFee(tx, height: height, state: &state, proofs: &proofs) } catch {
+                // An early settlement failed: its error names the earlier transaction.
+                if let failure = proofs.settlementFailure { throw failure }
                 // A bad proof pending from this or an earlier transaction is where single
                 // verification in order would have stopped.
-                try proofs.settle(transactions)
+                try proofs.settle()
                 throw LedgerError(error.code, "transaction \(i) (\(tx.hash)): \(error.reason)")
             }
         }
-        try proofs.settle(transactions)
+        try proofs.settle()
         if fees > 0 {
             var info = try chainInfo(in: state)
             info.pendingFees += fees

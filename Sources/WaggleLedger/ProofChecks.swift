@@ -19,6 +19,7 @@ public struct ProofChecks: Sendable {
     /// One contribution whose pairing is still to be checked.
     struct Deferred: Sendable {
         let transaction: Int
+        let transactionHash: Hash256
         let circuit: Hash256
         let key: PreparedVerifyingKey
         let item: Groth16BatchItem
@@ -39,8 +40,18 @@ public struct ProofChecks: Sendable {
     public internal(set) var lastStatement: Hash256?
     /// `deferred` mode: the contributions whose pairing is pending, in transaction order.
     var pending: [Deferred] = []
-    /// `deferred` mode: the index in the block of the transaction being applied.
+    /// `deferred` mode: the index in the block, and the hash, of the transaction being applied.
     var currentTransaction = 0
+    var currentTransactionHash = Hash256.zero
+    /// `deferred` mode: the most distinct circuits whose prepared keys the pending list may hold
+    /// (a key with many public inputs is megabytes of tables). A contribution to another circuit
+    /// first settles the pending prefix, which keeps the verdict: the first bad proof of a prefix
+    /// is where single verification in order stops.
+    static let maxPendingCircuits = 16
+    var pendingCircuits: Set<Hash256> = []
+    /// The error of an early settlement: it names an earlier transaction, and the block fails
+    /// with it as it is.
+    var settlementFailure: LedgerError?
 
     /// Single verification, with prepared keys from `keys`, skipping the pairing of `trusted`
     /// statements.
@@ -64,7 +75,15 @@ public struct ProofChecks: Sendable {
     mutating func check(_ item: Groth16BatchItem, key: PreparedVerifyingKey, circuit: Hash256) throws(LedgerError) {
         switch mode {
         case .deferred:
-            pending.append(Deferred(transaction: currentTransaction, circuit: circuit, key: key, item: item))
+            if !pendingCircuits.contains(circuit), pendingCircuits.count >= Self.maxPendingCircuits {
+                do { try settle() } catch {
+                    settlementFailure = error
+                    throw error
+                }
+            }
+            pendingCircuits.insert(circuit)
+            pending.append(
+                Deferred(transaction: currentTransaction, transactionHash: currentTransactionHash, circuit: circuit, key: key, item: item))
         case .single:
             let statement = item.statementDigest(circuitID: circuit)
             if trusted.contains(statement) {
@@ -86,14 +105,15 @@ public struct ProofChecks: Sendable {
     /// verification of a block's proofs") and empties the list. When the batch fails, the proofs
     /// are checked one by one and the first bad one, in transaction order, is reported as its
     /// transaction's error: the error single verification in order would have stopped at.
-    mutating func settle(_ transactions: [Transaction]) throws(LedgerError) {
+    mutating func settle() throws(LedgerError) {
         guard !pending.isEmpty else { return }
         let batch = pending
         pending = []
+        pendingCircuits = []
         let result = PreparedVerifyingKey.batchVerify(batch.map { (key: $0.key, item: $0.item) })
         guard let bad = result.invalidIndices.first else { return }
         let d = batch[bad]
         let e = Self.rejection(d.circuit)
-        throw LedgerError(e.code, "transaction \(d.transaction) (\(transactions[d.transaction].hash)): \(e.reason)")
+        throw LedgerError(e.code, "transaction \(d.transaction) (\(d.transactionHash)): \(e.reason)")
     }
 }

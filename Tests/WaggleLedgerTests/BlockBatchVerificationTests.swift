@@ -1,6 +1,6 @@
 import Testing
 import WaggleCore
-import WaggleLedger
+@testable import WaggleLedger
 import WaggleTesting
 import WaggleZK
 
@@ -125,6 +125,57 @@ import WaggleZK
         nonceThenBad.swapAt(1, 2)
         nonceThenBad[4] = Self.withProof(of: good[0], good[4], f, c)
         #expect(Self.batched(f.ledger, f.state, nonceThenBad) == .failed(index: 1, code: .badNonce))
+    }
+
+    /// A block of contributions to more distinct circuits than the pending list may hold keys for:
+    /// it is settled in prefixes, and a bad proof in the first prefix, at the boundary, or in the
+    /// last is still named with its own transaction and the single-verification verdict.
+    @Test func aBlockSpanningMoreCircuitsThanThePendingBoundIsSettledInPrefixesWithTheSameVerdicts() throws {
+        let circuits = 20
+        var f = try LedgerFixture { b in
+            b.extraAccounts = [GenesisAccount(address: Self.contributor.address, balance: 1_000_000)]
+        }
+        let keys = try (0..<circuits).map { k in
+            try Groth16Setup.generate(
+                BindingCircuit.system(binding: .one, x: Fr(3)), randomness: Groth16SetupRandomness(seed: Fr(UInt64(1_000 + k))))
+        }
+        for (k, pk) in keys.enumerated() {
+            try f.apply(f.keys[0], .registerCircuit(verifyingKey: pk.verifyingKey.canonicalBytes, bindingInput: 0, name: "c\(k)"))
+            try f.apply(
+                f.keys[0],
+                .createTask(TaskSpec(circuit: pk.verifyingKey.circuitID, reward: 5, maxContributions: 1, reputationCredit: 0, deadline: 100)))
+        }
+        f.commit()
+        let c = Self.contributor
+        func contribution(_ k: Int, proofOf donor: Int? = nil) throws -> Transaction {
+            let nonce = UInt64(k)
+            let b = BindingCircuit.fr(BindingCircuit.binding(c.address, task: UInt64(k + 1), nonce: nonce))
+            let (_, inputs) = try Groth16Prover.prove(keys[k], BindingCircuit.system(binding: b, x: Fr(5)), r: Fr(3), s: Fr(4))
+            let (proof, _) = try Groth16Prover.prove(keys[donor ?? k], BindingCircuit.system(binding: b, x: Fr(5)), r: Fr(3), s: Fr(4))
+            return f.tx(c, .contribute(task: UInt64(k + 1), proof: proof.canonicalBytes, publicInputs: inputs.map(BindingCircuit.scalar)), nonce: nonce)
+        }
+        let good = try (0..<circuits).map { try contribution($0) }
+        guard case .executed(let changes) = Self.batched(f.ledger, f.state, good, keys: PreparedVerifyingKeyCache(capacity: 2)) else {
+            Issue.record("a block of valid contributions to \(circuits) circuits was refused")
+            return
+        }
+        #expect(Self.single(f.ledger, f.state, good) == .executed(changes))
+        for bad in [2, ProofChecks.maxPendingCircuits - 1, ProofChecks.maxPendingCircuits, circuits - 1] {
+            var block = good
+            block[bad] = try contribution(bad, proofOf: (bad + 1) % circuits)  // another key's proof
+            #expect(Self.batched(f.ledger, f.state, block) == .failed(index: bad, code: .proofRejected), "bad proof at \(bad)")
+            #expect(Self.single(f.ledger, f.state, block) == .failed(index: bad, code: .proofRejected))
+        }
+        // The pending list never holds the keys of more than the bound of circuits.
+        var checks = ProofChecks(deferringWith: PreparedVerifyingKeyCache(capacity: 1))
+        for (k, pk) in keys.enumerated() {
+            let b = BindingCircuit.fr(BindingCircuit.binding(c.address, task: UInt64(k + 1), nonce: UInt64(k)))
+            let (proof, inputs) = try Groth16Prover.prove(pk, BindingCircuit.system(binding: b, x: Fr(5)), r: Fr(3), s: Fr(4))
+            try checks.check(
+                Groth16BatchItem(proof: proof, publicInputs: inputs), key: PreparedVerifyingKey(pk.verifyingKey), circuit: pk.verifyingKey.circuitID)
+            #expect(Set(checks.pending.map(\.circuit)).count <= ProofChecks.maxPendingCircuits)
+        }
+        #expect(checks.pending.count == circuits - ProofChecks.maxPendingCircuits)
     }
 
     /// Random blocks mixing contributions (valid, with a foreign proof, with a wrong binding, to
