@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-// `make bench` (waggle-bench [--quick] [--only node|zk|consensus]): every figure beside a reference
+// `make bench` (waggle-bench [--quick] [--only node|p2p|zk|consensus]): every figure beside a reference
 // measured in the same run, because these machines are noisy.
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
@@ -20,6 +20,14 @@ if wanted("node") {
         rows += try await NodeBenchmarks(quick: quick).run()
     } catch {
         FileHandle.standardError.write(Data("node benchmarks failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if wanted("p2p") {
+    do {
+        rows += try await TransportBenchmarks(quick: quick).run()
+    } catch {
+        FileHandle.standardError.write(Data("p2p benchmarks failed: \(error)\n".utf8))
         exit(1)
     }
 }

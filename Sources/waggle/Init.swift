@@ -54,6 +54,11 @@ struct Start: AsyncParsableCommand {
         help: "Peers to stay connected to for this run (comma-separated ID@HOST:PORT), instead of [p2p] persistent_peers.")
     var persistentPeers: String?
 
+    @Option(
+        name: .customLong("p2p.seeds"),
+        help: "Seed nodes for this run (comma-separated ID@HOST:PORT), instead of [p2p] seeds; dialled for addresses when the address book has none.")
+    var seeds: String?
+
     func run() async throws {
         try await runReportingErrors {
             var node = try NodeRunner(home: options.nodeHome)
@@ -65,6 +70,11 @@ struct Start: AsyncParsableCommand {
             if let persistentPeers {
                 do { node.config.p2p.persistentPeers = try PeerAddress.parseList(persistentPeers) } catch {
                     throw ValidationError("--p2p.persistent-peers: \(error)")
+                }
+            }
+            if let seeds {
+                do { node.config.p2p.seeds = try PeerAddress.parseList(seeds) } catch {
+                    throw ValidationError("--p2p.seeds: \(error)")
                 }
             }
             try await node.run()
