@@ -245,7 +245,7 @@ public final class PexReactor: Reactor, Service {
             }
             return nil
         }
-        if let (peer, id) = target { request(from: peer, id: id) }
+        if let target { request(from: target.0, id: target.1) }
     }
 
     private func saveIfChanged() {

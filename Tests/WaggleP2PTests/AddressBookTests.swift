@@ -96,7 +96,7 @@ import WaggleTesting
             do {
                 _ = try AddressBook(json: try JSONValue.parse(Array(json.utf8)), selfID: Self.me, strict: false)
             } catch {
-                #expect(error.description.contains(mention), "\(error)")
+                #expect("\(error)".contains(mention), "\(error)")
             }
         }
     }

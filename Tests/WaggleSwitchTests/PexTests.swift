@@ -11,13 +11,14 @@ final class PexNode: Sendable {
     let node: RunningSwitch
     let pex: PexReactor
     let task: Task<Void, any Error>
-    let saved = NIOLockedValueBox<[AddressBook]>([])
+    let saved: NIOLockedValueBox<[AddressBook]>
 
     var id: NodeID { node.id }
 
     init(_ key: Int, seeds: [PeerAddress] = [], persistent: [PeerAddress] = [], period: Duration = .milliseconds(200)) async throws {
         let box = NIOLockedValueBox<PexReactor?>(nil)
-        let saved = self.saved
+        let saved = NIOLockedValueBox<[AddressBook]>([])
+        self.saved = saved
         node = try await RunningSwitch.start(key, persistent: persistent) { sw in
             let book = AddressBook(selfID: sw.nodeID, strict: false)
             box.withLockedValue {
