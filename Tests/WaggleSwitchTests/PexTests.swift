@@ -66,10 +66,11 @@ final class PexNode: Sendable {
         let a = try await PexNode(24, period: .seconds(30))
         let replies = RecordingReactor(.pex)
         let flooder = try await RunningSwitch.start(25, persistent: [a.node.peerAddress], reactors: [replies])
-        #expect(await eventually { a.node.peerIDs.contains(flooder.id) })
+        #expect(await eventually { a.node.peerIDs.contains(flooder.id) && flooder.peerIDs.contains(a.id) })
         #expect(flooder.sw.send(PexMessage.request.canonicalBytes, on: .pex, to: a.id))
         #expect(await eventually { replies.messages.count == 1 }, "the first request is answered")
-        #expect(try PexMessage(canonicalBytes: replies.messages[0].1) == .addrs([]), "A knows no one but the asker")
+        let reply = try #require(replies.messages.first)
+        #expect(try PexMessage(canonicalBytes: reply.1) == .addrs([]), "A knows no one but the asker")
         #expect(flooder.sw.send(PexMessage.request.canonicalBytes, on: .pex, to: a.id))
         #expect(await eventually { a.node.sw.isBanned(flooder.id) && !a.node.peerIDs.contains(flooder.id) })
         #expect(a.pex.book.isBanned(flooder.id, nowMs: Int64(Date.now.timeIntervalSince1970 * 1000)))
@@ -86,7 +87,7 @@ final class PexNode: Sendable {
         ]
         for (key, payload) in bad {
             let peer = try await RunningSwitch.start(key, persistent: [a.node.peerAddress])
-            #expect(await eventually { a.node.peerIDs.contains(peer.id) })
+            #expect(await eventually { a.node.peerIDs.contains(peer.id) && peer.peerIDs.contains(a.id) })
             #expect(peer.sw.send(payload, on: .pex, to: a.id))
             #expect(await eventually { a.node.sw.isBanned(peer.id) }, "payload \(payload.prefix(5))")
             await peer.stop()
