@@ -15,22 +15,15 @@ func wanted(_ group: String) -> Bool { only == nil || only == group }
 
 print("Waggle benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores, \(quick ? "quick" : "full") run)\n")
 var rows: [BenchmarkRow] = []
-if wanted("node") {
-    do {
-        rows += try await NodeBenchmarks(quick: quick).run()
-    } catch {
-        FileHandle.standardError.write(Data("node benchmarks failed: \(error)\n".utf8))
+/// Runs a group that measures real components; a failure ends the run with its reason.
+func required(_ group: String, _ body: () async throws -> [BenchmarkRow]) async -> [BenchmarkRow] {
+    do { return try await body() } catch {
+        FileHandle.standardError.write(Data("\(group) benchmarks failed: \(error)\n".utf8))
         exit(1)
     }
 }
-if wanted("p2p") {
-    do {
-        rows += try await TransportBenchmarks(quick: quick).run()
-    } catch {
-        FileHandle.standardError.write(Data("p2p benchmarks failed: \(error)\n".utf8))
-        exit(1)
-    }
-}
+if wanted("node") { rows += await required("node") { try await NodeBenchmarks(quick: quick).run() } }
+if wanted("p2p") { rows += await required("p2p") { try await TransportBenchmarks(quick: quick).run() } }
 if wanted("zk") {
     rows += runZKBenchmarks(quick: quick).map {
         BenchmarkRow(group: "zk", name: $0.name, value: $0.value, unit: $0.unit, reference: $0.reference, ratio: $0.ratio)
