@@ -158,11 +158,13 @@ let package = Package(
 // so everyday builds and `make test` never compile it.
 if Context.environment["WAGGLE_FUZZ"] == "1" {
     package.products.append(.executable(name: "waggle-fuzz", targets: ["WaggleFuzz"]))
-    package.targets.append(
+    package.targets += [
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
         .executableTarget(
             name: "WaggleFuzz",
-            dependencies: ["WaggleCore", "WaggleCrypto", "WaggleP2P", "WaggleRPC", "WaggleZK", "WaggleTesting"],
-            path: "Fuzz/WaggleFuzz"))
+            dependencies: ["CFuzzDriver", "WaggleCore", "WaggleCrypto", "WaggleP2P", "WaggleRPC", "WaggleZK", "WaggleTesting"],
+            path: "Fuzz/WaggleFuzz"),
+    ]
 }
 
 // CI builds our own targets with warnings as errors (.ci/run sets WAGGLE_STRICT=1); dependencies

@@ -15,7 +15,9 @@ failed=""
 for name in "$@"; do
   mkdir -p ".build/fuzz-corpus/$name"
   log=".build/fuzz-logs/$name.log"
-  WAGGLE_FUZZ_TARGET="$name" "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
+  # SWIFT_BACKTRACE=enable=no: libFuzzer and ASan report a crash; Swift's backtracer would
+  # only add noise after them.
+  SWIFT_BACKTRACE=enable=no WAGGLE_FUZZ_TARGET="$name" "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix=".build/fuzz-crashes/$name-" ".build/fuzz-corpus/$name" "Fuzz/corpus/$name" >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

@@ -1,3 +1,4 @@
+import CFuzzDriver
 import Foundation
 
 /// libFuzzer's entry points. One executable holds every harness; WAGGLE_FUZZ_TARGET names the
@@ -40,4 +41,13 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     harness.run(bytes)
     return 0
+}
+
+/// The process's main (SwiftPM links an executable target's entry point as `TARGET_main`):
+/// libFuzzer's driver parses the flags, calls `LLVMFuzzerInitialize`, then runs the harness.
+@_cdecl("WaggleFuzz_main")
+public func waggleFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    return LLVMFuzzerRunDriver(&count, &vector) { data, size in fuzzerTestOneInput(data, size) }
 }

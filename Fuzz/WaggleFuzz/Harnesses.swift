@@ -20,7 +20,7 @@ struct Harness: Sendable {
 
     /// A canonical decoder: whatever decodes must re-encode to exactly the input, and decode
     /// again to the same value (one encoding per value).
-    static func canonical<T: CanonicalCodable & Equatable>(_ name: String, _: T.Type, seeds: @escaping @Sendable () -> [T]) -> Harness {
+    static func canonical<T: CanonicalCodable & Equatable & Sendable>(_ name: String, _: T.Type, seeds: @escaping @Sendable () -> [T]) -> Harness {
         Harness(name: name, seeds: { seeds().map(\.canonicalBytes) }) { bytes in
             guard let value = try? T(canonicalBytes: bytes) else { return }
             let again = value.canonicalBytes

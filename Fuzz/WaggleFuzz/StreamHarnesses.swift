@@ -98,7 +98,9 @@ enum FrameHarness {
                 consumed += f.encoded
             }
             check(decoder.bufferedByteCount <= largest + Frame.headerLength, "the frame decoder holds too much")
-            check(consumed.count + decoder.bufferedByteCount == min(i, stream.count), "frames do not re-encode to their bytes")
+            if decoder.isAtFrameBoundary {
+                check(consumed.count == min(i, stream.count), "frames do not re-encode to the bytes they came from")
+            }
         }
         check(consumed == Array(stream.prefix(consumed.count)), "frames do not re-encode to their bytes")
     }
@@ -128,10 +130,18 @@ enum JSONHarness {
         var value: [UInt8]?? = nil
     }
 
+    /// Runs each job at once on the thread that enqueues it. The dispatcher's methods here never
+    /// suspend, so a task preferring this executor runs to its end inside `Task.init`: no thread
+    /// hop per input (a detached task and a semaphore cost ~40 ms each under the sanitizers).
+    final class InlineExecutor: TaskExecutor, @unchecked Sendable {
+        func enqueue(_ job: consuming ExecutorJob) { job.runSynchronously(on: asUnownedTaskExecutor()) }
+    }
+    static let inline = InlineExecutor()
+
     static func rpc(_ bytes: [UInt8]) {
         let box = Box()
         let done = DispatchSemaphore(value: 0)
-        Task.detached {
+        Task(executorPreference: inline) {
             let response = await dispatcher.handle(body: bytes)
             box.lock.withLock { box.value = .some(response) }
             done.signal()
