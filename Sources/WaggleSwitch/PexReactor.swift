@@ -14,7 +14,8 @@ import WaggleP2P
 ///   for that long is asked again.
 /// - A request is answered with up to `PexMessage.maxAddresses` addresses from the book. A peer
 ///   that asks again sooner than `minRequestInterval` after its previous request (CometBFT:
-///   a third of the ensure-peers period) is disconnected and banned.
+///   a third of the ensure-peers period; its first two requests are exempt) is disconnected
+///   and banned.
 /// - A reply that was not asked for, or that does not decode, bans the sender; its addresses go
 ///   into the book one by one (`AddressBook.add`: own id, invalid and, under `addr_book_strict`,
 ///   unroutable ones are dropped).
@@ -46,8 +47,9 @@ public final class PexReactor: Reactor, Service {
     struct State {
         var book: AddressBook
         var dirty = false
-        /// Monotonic ms of each peer's last request to us, and of our last request to it.
-        var lastRequestFrom: [NodeID: UInt64] = [:]
+        /// Monotonic ms of each peer's last request to us and how many it sent, and of our last
+        /// request to it.
+        var lastRequestFrom: [NodeID: (count: Int, atMs: UInt64)] = [:]
         var lastRequestTo: [NodeID: UInt64] = [:]
         /// Peers we asked and that have not answered yet: only these may send addrs.
         var awaiting: Set<NodeID> = []
@@ -139,8 +141,11 @@ public final class PexReactor: Reactor, Service {
         let now = PeerSwitch.nowMs()
         let minInterval = Self.ms(configuration.minRequestInterval)
         let reply: [PexAddress]? = state.withLockedValue { s in
-            if let last = s.lastRequestFrom[id], now < last + minInterval { return nil }
-            s.lastRequestFrom[id] = now
+            // CometBFT exempts a peer's first two requests: a new outbound peer asks at once, and
+            // its ensure-peers round may ask again within the interval.
+            let last = s.lastRequestFrom[id] ?? (0, 0)
+            if last.count >= 2 && now < last.atMs + minInterval { return nil }
+            s.lastRequestFrom[id] = (last.count + 1, now)
             return s.book.selection(excluding: id, nowMs: wallClockMs(), limit: configuration.maxAddressesPerReply, using: &s.rng)
         }
         guard let reply else {
