@@ -11,7 +11,7 @@ APT_PACKAGES := librocksdb-dev libsodium-dev pkg-config
 PY_PACKAGES  := py_ecc mclbn256
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test bench sim fmt clean
+.PHONY: all deps build run test bench sim fuzz fuzz-seeds fmt clean
 
 all: build
 
@@ -50,6 +50,21 @@ sim: deps
 bench: deps
 	$(SWIFT) build $(BUILD_FLAGS) --product waggle-bench
 	"$(BIN_DIR)/waggle-bench"
+
+# Coverage-guided fuzzing (Docs/FUZZING.md): every harness for FUZZ_SECONDS (default 60) from
+# the committed seed corpus (Fuzz/corpus); FUZZ_TARGETS="a b" runs only those.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := WAGGLE_FUZZ=1 $(SWIFT) build --scratch-path .build/fuzz \
+                -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+fuzz: deps
+	$(FUZZ_BUILD) --product waggle-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh "$$($(FUZZ_BUILD) --show-bin-path)/waggle-fuzz" $(FUZZ_TARGETS)
+
+# Rewrites the seed corpus from real encodings (after a harness is added or an encoding changes).
+fuzz-seeds: deps
+	$(FUZZ_BUILD) --product waggle-fuzz
+	rm -rf Fuzz/corpus
+	WAGGLE_FUZZ_WRITE_SEEDS=Fuzz/corpus "$$($(FUZZ_BUILD) --show-bin-path)/waggle-fuzz"
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

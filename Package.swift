@@ -114,6 +114,9 @@ let package = Package(
                 "WaggleCore", "WaggleCrypto", "WaggleStore", "WaggleLedger", "WaggleNode",
                 "WaggleZK", "WaggleConsensus", "WaggleSimulation", "WaggleTesting", "WaggleP2P", "WaggleSwitch",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
 
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
@@ -149,6 +152,20 @@ let package = Package(
             name: "WaggleIntegrationTests", dependencies: ["WaggleCore", "WaggleLedger", "WaggleNode", "WaggleStore", "WaggleTesting"]),
     ]
 )
+
+// `make fuzz` builds the libFuzzer harnesses (Fuzz/WaggleFuzz, Docs/FUZZING.md) with
+// -sanitize=fuzzer,address in their own scratch path (.build/fuzz); the target exists only then,
+// so everyday builds and `make test` never compile it.
+if Context.environment["WAGGLE_FUZZ"] == "1" {
+    package.products.append(.executable(name: "waggle-fuzz", targets: ["WaggleFuzz"]))
+    package.targets += [
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .executableTarget(
+            name: "WaggleFuzz",
+            dependencies: ["CFuzzDriver", "WaggleCore", "WaggleCrypto", "WaggleP2P", "WaggleRPC", "WaggleZK", "WaggleTesting"],
+            path: "Fuzz/WaggleFuzz"),
+    ]
+}
 
 // CI builds our own targets with warnings as errors (.ci/run sets WAGGLE_STRICT=1); dependencies
 // and everyday builds are unaffected.

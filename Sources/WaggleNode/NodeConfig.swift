@@ -38,8 +38,12 @@ public struct NodeConfig: Sendable, Equatable {
         public var externalAddress: NetAddress?
         public var persistentPeers: [PeerAddress] = []
         public var seeds: [PeerAddress] = []
-        /// Peer exchange. Not built yet: `true` is accepted and logged as ignored.
-        public var pex = false
+        /// Peer exchange (CometBFT's default: on): trade addresses with peers, keep them in
+        /// data/addrbook.json, and fill the outbound slots from the book and the seeds.
+        public var pex = true
+        /// Keep only addresses routable on the public internet in the address book (CometBFT's
+        /// `addr_book_strict`); false for private networks and tests on one machine.
+        public var addrBookStrict = true
         public var maxInboundPeers = 40
         public var maxOutboundPeers = 10
         public var handshakeTimeoutMs: UInt64 = 20_000
@@ -143,7 +147,7 @@ public struct NodeConfig: Sendable, Equatable {
     private static func parseP2P(_ r: JSONReader) throws(JSONFieldError) -> P2P {
         var p = P2P()
         try r.onlyKeys([
-            "laddr", "external_address", "persistent_peers", "seeds", "pex", "max_num_inbound_peers", "max_num_outbound_peers",
+            "laddr", "external_address", "persistent_peers", "seeds", "pex", "addr_book_strict", "max_num_inbound_peers", "max_num_outbound_peers",
             "handshake_timeout", "dial_timeout", "send_rate", "recv_rate", "max_packet_msg_payload_size",
         ])
         func address(_ v: JSONReader, allowPortZero: Bool) throws(JSONFieldError) -> NetAddress {
@@ -175,6 +179,7 @@ public struct NodeConfig: Sendable, Equatable {
         if let v = try r.optionalField("persistent_peers") { p.persistentPeers = try peers(v) }
         if let v = try r.optionalField("seeds") { p.seeds = try peers(v) }
         if let v = try r.optionalField("pex") { p.pex = try v.bool() }
+        if let v = try r.optionalField("addr_book_strict") { p.addrBookStrict = try v.bool() }
         try int("max_num_inbound_peers", 0...10_000, &p.maxInboundPeers)
         try int("max_num_outbound_peers", 0...1_000, &p.maxOutboundPeers)
         try duration("handshake_timeout", &p.handshakeTimeoutMs)
@@ -246,10 +251,12 @@ public struct NodeConfig: Sendable, Equatable {
         external_address = "\(p2p.externalAddress.map { "tcp://\($0)" } ?? "")"
         # Peers to stay connected to, comma-separated ID@HOST:PORT (`waggle show-node-id` prints an ID).
         persistent_peers = "\(p2p.persistentPeers.map(\.description).joined(separator: ","))"
-        # Seed nodes, ID@HOST:PORT; read and checked, not dialled until peer exchange exists.
+        # Seed nodes, ID@HOST:PORT: dialled for addresses when the address book has none to dial (needs pex).
         seeds = "\(p2p.seeds.map(\.description).joined(separator: ","))"
-        # Peer exchange; not built yet (true is ignored with a warning).
+        # Peer exchange: trade peer addresses, keep them in data/addrbook.json, fill the outbound slots.
         pex = \(p2p.pex)
+        # Keep only publicly routable addresses in the address book (false on a private network).
+        addr_book_strict = \(p2p.addrBookStrict)
         # Most peers that dialled us, and most peers we dial.
         max_num_inbound_peers = \(p2p.maxInboundPeers)
         max_num_outbound_peers = \(p2p.maxOutboundPeers)

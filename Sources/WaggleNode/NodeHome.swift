@@ -8,6 +8,7 @@ import WaggleP2P
 ///     config/config.toml  config/genesis.json  config/node_key.json
 ///     config/priv_validator_key.json (0600)     keyring/NAME.json (0600)
 ///     data/chain.db/ (RocksDB)  data/priv_validator_state.json  data/rpc_address  data/p2p_address
+///     data/addrbook.json (peer exchange)
 public struct NodeHome: Sendable {
     public let root: String
 
@@ -27,6 +28,7 @@ public struct NodeHome: Sendable {
     public var databaseDir: String { "\(dataDir)/chain.db" }
     public var rpcAddressFile: String { "\(dataDir)/rpc_address" }
     public var p2pAddressFile: String { "\(dataDir)/p2p_address" }
+    public var addressBookFile: String { "\(dataDir)/addrbook.json" }
     public var keyring: Keyring { Keyring(directory: "\(root)/keyring") }
 
     /// Checks that `init` has been run here.

@@ -82,8 +82,7 @@ public struct NodeRunner: Sendable {
         ])
 
         let p2pLogger = Logger(label: "p2p")
-        if config.p2p.pex { p2pLogger.warning("p2p.pex = true is ignored: peer exchange is not built yet") }
-        if !config.p2p.seeds.isEmpty { p2pLogger.warning("p2p.seeds are not dialled: they serve peer exchange, which is not built yet") }
+        if !config.p2p.pex && !config.p2p.seeds.isEmpty { p2pLogger.warning("p2p.seeds are not dialled: they serve peer exchange, and p2p.pex = false") }
         let p2pAddressFile = home.p2pAddressFile
         let p2p = PeerSwitch(
             configuration: .init(
@@ -97,6 +96,15 @@ public struct NodeRunner: Sendable {
             onListening: { address in try? FileIO.writeAtomically(Array("tcp://\(address)\n".utf8), to: p2pAddressFile) })
         let mempoolReactor = MempoolReactor(chain: chain, p2p: p2p)
         let blockSync = BlockSyncReactor(chain: chain, p2p: p2p, head: head)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if config.p2p.pex {
+            let bookFile = AddressBookFile(path: home.addressBookFile, logger: Logger(label: "pex"))
+            let book = bookFile.load(selfID: p2p.nodeID, strict: config.p2p.addrBookStrict)
+            let pex = PexReactor(
+                p2p: p2p, book: book, configuration: .init(seeds: config.p2p.seeds), logger: Logger(label: "pex"),
+                persist: { bookFile.save($0) })
+            services.append(.init(service: pex))
+        }
         let methods = NodeRPCMethods(chain: chain, moniker: config.moniker, validatorKey: validatorKey.signer.publicKey,
                                      broadcastTxCommitTimeoutMs: config.rpcBroadcastTxCommitTimeoutMs, p2p: p2p, blockSync: blockSync)
         guard let hp = HostPort(config.rpcListenAddress) else { throw NodeError(.config, "invalid rpc.laddr \(config.rpcListenAddress)") }
@@ -122,9 +130,8 @@ public struct NodeRunner: Sendable {
         // the switch (peers see their connections close), the reactors, then the producer. Whatever is still
         // running after the grace period is cancelled, which ends any remaining wait at once.
         var groupConfig = ServiceGroupConfiguration(
-            services: [
-                .init(service: producer), .init(service: blockSync), .init(service: mempoolReactor), .init(service: p2p),
-                .init(service: app),
+            services: [.init(service: producer), .init(service: blockSync), .init(service: mempoolReactor)] + services + [
+                .init(service: p2p), .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)

@@ -143,6 +143,7 @@ public struct PeerSet: Sendable {
         if id == selfID { return .selfConnection }
         if let until = banExpiry(id, nowMs: nowMs) { return .banned(untilMs: until) }
         if let d = connected[id] { return .duplicate(keeping: d) }
+        if dialing.contains(id) { return .duplicate(keeping: .outbound) }
         guard outboundCount + dialing.count < limits.maxOutbound else { return .outboundFull(max: limits.maxOutbound) }
         dialing.insert(id)
         return nil

@@ -159,6 +159,15 @@ public final class PeerSwitch: Service, Sendable {
         }.sorted { $0.id < $1.id }
     }
 
+    /// For dialling beyond the persistent peers (peer exchange): how many more outbound
+    /// connections may start now, and the ids connected or being dialled.
+    public var outboundRoom: (free: Int, busy: Set<NodeID>) {
+        state.withLockedValue { s in
+            let p = s.peers
+            return (max(0, p.limits.maxOutbound - p.outboundCount - p.dialing.count), Set(p.connected.keys).union(p.dialing))
+        }
+    }
+
     public func isBanned(_ id: NodeID) -> Bool { state.withLockedValue { $0.peers.isBanned(id, nowMs: Self.nowMs()) } }
 
     /// Ends a peer's connection and bans its id (a reactor saw it break its protocol).

@@ -56,6 +56,10 @@ struct Start: AsyncParsableCommand {
 
     @Option(name: .customLong("rpc.laddr"), help: "Serve JSON-RPC here for this run (HOST:PORT), instead of [rpc] laddr.")
     var rpcListenAddress: String?
+    @Option(
+        name: .customLong("p2p.seeds"),
+        help: "Seed nodes for this run (comma-separated ID@HOST:PORT), instead of [p2p] seeds; dialled for addresses when the address book has none.")
+    var seeds: String?
 
     func run() async throws {
         try await runReportingErrors {
@@ -72,6 +76,11 @@ struct Start: AsyncParsableCommand {
             if let persistentPeers {
                 do { node.config.p2p.persistentPeers = try PeerAddress.parseList(persistentPeers) } catch {
                     throw ValidationError("--p2p.persistent-peers: \(error)")
+                }
+            }
+            if let seeds {
+                do { node.config.p2p.seeds = try PeerAddress.parseList(seeds) } catch {
+                    throw ValidationError("--p2p.seeds: \(error)")
                 }
             }
             try await node.run()

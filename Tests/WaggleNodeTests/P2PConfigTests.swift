@@ -16,6 +16,7 @@ import WaggleTesting
         #expect(p.handshakeTimeoutMs == 20_000 && p.dialTimeoutMs == 3_000)
         #expect(p.sendRate == 5_120_000 && p.recvRate == 5_120_000)
         #expect(p.persistentPeers.isEmpty && p.externalAddress == nil)
+        #expect(p.pex && p.addrBookStrict && p.seeds.isEmpty)
     }
 
     @Test func everyP2PKeyParsesAndTheWrittenConfigRoundTrips() throws {
@@ -26,7 +27,8 @@ import WaggleTesting
             external_address = "tcp://203.0.113.7:26656"
             persistent_peers = "\(idA)@10.0.0.1:26656, \(idB)@[::1]:26657,"
             seeds = "\(idB)@seed.example.org:26656"
-            pex = true
+            pex = false
+            addr_book_strict = false
             max_num_inbound_peers = 2
             max_num_outbound_peers = 3
             handshake_timeout = "1500ms"
@@ -39,7 +41,7 @@ import WaggleTesting
         #expect(c.p2p.externalAddress == NetAddress(host: "203.0.113.7", port: 26656))
         #expect(c.p2p.persistentPeers.map(\.description) == ["\(idA)@10.0.0.1:26656", "\(idB)@[::1]:26657"])
         #expect(c.p2p.seeds.map(\.address.host) == ["seed.example.org"])
-        #expect(c.p2p.pex && c.p2p.maxInboundPeers == 2 && c.p2p.maxOutboundPeers == 3)
+        #expect(!c.p2p.pex && !c.p2p.addrBookStrict && c.p2p.maxInboundPeers == 2 && c.p2p.maxOutboundPeers == 3)
         #expect(c.p2p.handshakeTimeoutMs == 1_500 && c.p2p.dialTimeoutMs == 60_000)
         #expect(c.p2p.sendRate == 2048 && c.p2p.recvRate == 4096 && c.p2p.maxPacketMsgPayloadSize == 1024)
         #expect(try NodeConfig.parse(c.tomlText) == c)
@@ -73,6 +75,8 @@ import WaggleTesting
         expectFailure("[p2p]\nsend_rate = 10\n", ["send_rate"])
         expectFailure("[p2p]\nrecv_rate = \"fast\"\n", ["recv_rate"])
         expectFailure("[p2p]\nmax_packet_msg_payload_size = 65520\n", ["max_packet_msg_payload_size"])
+        expectFailure("[p2p]\npex = \"yes\"\n", ["p2p.pex"])
+        expectFailure("[p2p]\naddr_book_strict = 1\n", ["p2p.addr_book_strict"])
         expectFailure("[p2p]\nlistener = 1\n", ["unknown field \"listener\""])
     }
 

@@ -1,0 +1,2 @@
+// CFuzzDriver has only a header; SwiftPM needs one source file in a C target.
+#include "CFuzzDriver.h"
