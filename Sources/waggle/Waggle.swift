@@ -8,7 +8,7 @@ struct Waggle: AsyncParsableCommand {
         commandName: "waggle",
         abstract: "A full node for the Waggle chain: proof-of-stake amplified by reputation earned with verified ML work.",
         version: WaggleNode.softwareVersion,
-        subcommands: [Init.self, Start.self, ShowNodeID.self, Keys.self, Tx.self, Query.self, Status.self, Version.self, ZKCommand.self])
+        subcommands: [Init.self, Start.self, ShowNodeID.self, Keys.self, Tx.self, Query.self, Status.self, Version.self, ZKCommand.self, MLCommand.self, Prove.self])
 
     /// ArgumentParser's own entry point, except that a command-line error (an unknown flag, a
     /// missing or malformed value) is one line, `error: …`, like every other failure; help and
