@@ -1,5 +1,6 @@
 import Testing
 import WaggleML
+import WaggleTesting
 import WaggleZK
 
 /// Each family end to end at small shapes (setup, prove, verify with WaggleZK), and soundness:
@@ -18,6 +19,11 @@ struct CircuitTests {
     /// Four samples: the model gets three right (the last label is wrong on purpose).
     static func data() throws -> QuantizedDataset {
         try QuantizedDataset.fromCSV("a,b,label\n1,0.5,1\n-1,1,0\n0.2,3,0\n2,-1,0\n", label: "label", fixedPoint: fp16)
+    }
+
+    /// An MLP 2-2-3 (dense, ReLU, dense; 15 parameters) with seeded weights.
+    static func smallMLP(seed: UInt64) throws -> QuantizedModel {
+        try CommitmentTests.mlp(seed: seed, features: 2, hidden: [2], classes: 3)
     }
 
     static func proveAndVerify(_ circuit: MLCircuit, setup: MLCircuit) throws -> Bool {
@@ -56,8 +62,8 @@ struct CircuitTests {
     }
 
     @Test func accuracyOfAMultilayerPerceptronMatchesEvaluation() throws {
-        let model = try CommitmentTests.mlp(seed: 11)
-        let data = try CommitmentTests.dataset(features: 3, samples: 6, classes: 3, seed: 12)
+        let model = try Self.smallMLP(seed: 11)
+        let data = try CommitmentTests.dataset(features: 2, samples: 3, classes: 3, seed: 12)
         let correct = try data.correctCount(model)
         let circuit = try AccuracyCircuit.build(model: model, dataset: data, minCorrect: correct, binding: Self.binding)
         #expect(circuit.system.isSatisfied)
@@ -92,14 +98,14 @@ struct CircuitTests {
     }
 
     @Test func inferenceOfAMultilayerPerceptronNamesTheArgmax() throws {
-        let model = try CommitmentTests.mlp(seed: 13)
-        let x: [Int64] = [40_000, -70_000, 12_345]
+        let model = try Self.smallMLP(seed: 13)
+        let x: [Int64] = [40_000, -70_000]
         let k = try model.predict(x)
         let circuit = try InferenceCircuit.build(model: model, input: x, outputClass: k, binding: Self.binding)
         #expect(circuit.system.isSatisfied)
         for other in 0..<3 where other != k {
             #expect(throws: MLError.self) { try InferenceCircuit.build(model: model, input: x, outputClass: other, binding: Self.binding) }
-            var forged = circuit.system.forging(Variable(.publicInput(5)), Fr(UInt64(other)))
+            var forged = circuit.system.forging(Variable(.publicInput(4)), Fr(UInt64(other)))
             forged.overwriteValueForTesting(circuit.handles[k], with: .zero)
             forged.overwriteValueForTesting(circuit.handles[other], with: .one)
             #expect(!forged.isSatisfied)

@@ -4,10 +4,10 @@ import WaggleTesting
 import WaggleZK
 
 struct CommitmentTests {
-    /// An MLP 3-4-3 (31 parameters: three sponge chunks) with seeded weights.
-    static func mlp(seed: UInt64) throws -> QuantizedModel {
+    /// An MLP with seeded weights: by default 3-4-3 (31 parameters: three sponge chunks).
+    static func mlp(seed: UInt64, features: Int = 3, hidden: [Int] = [4], classes: Int = 3) throws -> QuantizedModel {
         var rng = SplitMix64(seed: seed)
-        let shape = try MLShape(features: 3, hidden: [4], classes: 3)
+        let shape = try MLShape(features: features, hidden: hidden, classes: classes)
         return try QuantizedModel(
             fixedPoint: fp16, shape: shape,
             parameters: (0..<shape.parameterCount).map { _ in Int64.random(in: -70_000...70_000, using: &rng) })
@@ -43,7 +43,8 @@ struct CommitmentTests {
                 #expect(b.cs.value(of: leaf) == MLCommitment.leaf(s))
                 leaves.append(leaf)
             }
-            #expect(b.cs.value(of: b.merkleRoot(leaves)) == MLCommitment.dataset(d))
+            let root = b.merkleRoot(leaves)
+            #expect(b.cs.value(of: root) == MLCommitment.dataset(d))
             #expect(b.cs.isSatisfied)
         }
     }
