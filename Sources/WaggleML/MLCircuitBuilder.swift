@@ -137,7 +137,7 @@ public struct MLCircuitBuilder: Sendable {
     /// The index of the first maximum of B-bit values xs, as a one-hot vector e: e is one-hot,
     /// m = Σ e_j·x_j, and for every j, m − x_j − [j < k] ∈ [0, 2^B) where [j < k] = Σ_{i>j} e_i.
     /// So x_k ≥ every x_j, and > every x_j before k: k is the first maximum, nothing else.
-    /// Costs n(B + 4) + 1 constraints.
+    /// Costs n(B + 3) + 1 constraints.
     public mutating func argmax(_ xs: [LinearCombination], _ what: String) throws(MLError) -> [Variable] {
         precondition(!xs.isEmpty)
         let values = try xs.enumerated().map { (j, x) throws(MLError) in try signedValue(x, "\(what)[\(j)]") }
