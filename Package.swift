@@ -42,6 +42,8 @@ let package = Package(
         // batch transcripts with WaggleCore's SHA-256 and canonical encoder.
         .target(name: "WaggleZK", dependencies: ["WaggleCore"]),
         .target(name: "WaggleLedger", dependencies: ["WaggleCore", "WaggleZK"]),
+        // Verifiable ML: fixed-point gadgets, commitments and the built-in circuit families.
+        .target(name: "WaggleML", dependencies: ["WaggleZK", "WaggleCore"]),
         .target(name: "WaggleConsensus", dependencies: ["WaggleCore"]),
         // The P2P protocol's pure parts: Noise handshake, identity binding, node info, framing.
         .target(name: "WaggleP2P", dependencies: ["WaggleCore", "WaggleCrypto"]),
@@ -95,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "waggle",
             dependencies: [
-                "WaggleNode", "WaggleLedger", "WaggleZK", "WaggleP2P",
+                "WaggleNode", "WaggleLedger", "WaggleZK", "WaggleP2P", "WaggleML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -122,6 +124,7 @@ let package = Package(
         .testTarget(name: "WaggleCryptoTests", dependencies: ["WaggleCrypto"]),
         .testTarget(name: "WaggleCoreTests", dependencies: ["WaggleCore", "WaggleTesting"]),
         .testTarget(name: "WaggleZKTests", dependencies: ["WaggleZK", "WaggleCore"]),
+        .testTarget(name: "WaggleMLTests", dependencies: ["WaggleML", "WaggleZK", "WaggleCore", "WaggleTesting"]),
         .testTarget(name: "WaggleP2PTests", dependencies: ["WaggleP2P", "WaggleCore", "WaggleCrypto", "WaggleTesting"]),
         .testTarget(
             name: "WaggleP2PNIOTests",

@@ -45,6 +45,21 @@ public struct ConstraintSystem: Sendable {
         }
     }
 
+    /// The value of a linear combination under the current assignment.
+    public func value(of lc: LinearCombination) -> Fr { lc.evaluate(value(of:)) }
+
+    /// TESTING ONLY: replaces the assigned value of a public input or witness, so that a
+    /// soundness test can hand-forge a witness (a lying remainder, a wrong comparison bit) and
+    /// show that the constraints reject it. Nothing outside tests calls this: a prover builds its
+    /// assignment only through `addPublicInput` and `addWitness`.
+    public mutating func overwriteValueForTesting(_ v: Variable, with value: Fr) {
+        switch v.kind {
+        case .one: preconditionFailure("the constant one cannot be overwritten")
+        case .publicInput(let i): publicValues[i] = value
+        case .witness(let i): witnessValues[i] = value
+        }
+    }
+
     /// The first constraint that the assignment violates, or nil when all hold.
     public func firstUnsatisfiedConstraint() -> (index: Int, name: String?)? {
         for (i, k) in constraints.enumerated() {

@@ -25,6 +25,24 @@ public struct LinearCombination: Sendable {
 
     public static func + (a: LinearCombination, v: Variable) -> LinearCombination { a + LinearCombination(v) }
 
+    /// The same combination with one term per variable (coefficients summed, zero terms dropped,
+    /// variables in order of first appearance): keeps combinations small when gadgets such as
+    /// Poseidon's linear layers add many of them together.
+    public func simplified() -> LinearCombination {
+        var position = [Variable: Int]()
+        var merged = [(variable: Variable, coefficient: Fr)]()
+        merged.reserveCapacity(terms.count)
+        for t in terms {
+            if let i = position[t.variable] {
+                merged[i].coefficient = merged[i].coefficient + t.coefficient
+            } else {
+                position[t.variable] = merged.count
+                merged.append(t)
+            }
+        }
+        return LinearCombination(merged.filter { !$0.coefficient.isZero })
+    }
+
     /// The value under an assignment lookup.
     func evaluate(_ value: (Variable) -> Fr) -> Fr {
         var acc = Fr.zero

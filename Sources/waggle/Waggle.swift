@@ -9,7 +9,8 @@ struct Waggle: AsyncParsableCommand {
         abstract: "A full node for the Waggle chain: proof-of-stake amplified by reputation earned with verified ML work.",
         version: WaggleNode.softwareVersion,
         subcommands: [
-            Init.self, Start.self, ShowNodeID.self, Keys.self, Tx.self, Contribute.self, Query.self, Status.self, Version.self, ZKCommand.self,
+            Init.self, Start.self, ShowNodeID.self, Keys.self, Tx.self, Contribute.self, Query.self, Status.self, Version.self,
+            ZKCommand.self, MLCommand.self, Prove.self,
         ])
 
     /// ArgumentParser's own entry point, except that a command-line error (an unknown flag, a

@@ -8,8 +8,8 @@ struct PoseidonPreimageCircuitTests {
         for x: UInt64 in [0, 1, 42, 1 << 40] {
             var cs = ConstraintSystem()
             let xv = cs.addWitness(Fr(x))
-            let out = cs.poseidon([(LinearCombination(xv), Fr(x))])
-            #expect(out.value == (try Poseidon.hash([Fr(x)])))
+            let out = try Poseidon.hash([LinearCombination(xv)], in: &cs)
+            #expect(cs.value(of: out) == (try Poseidon.hash([Fr(x)])))
             try cs.checkSatisfied()
         }
         let cs = PoseidonPreimageCircuit.system(binding: Fr(9), preimage: Fr(42))
@@ -18,7 +18,7 @@ struct PoseidonPreimageCircuitTests {
         #expect(cs.constraints.count == 1 + 3 * (8 * 2 + 56) + 1)
     }
 
-    @Test func aWrongPreimageOrAForgedWitnessLeavesAConstraintUnsatisfied() {
+    @Test func aWrongPreimageOrAForgedWitnessLeavesAConstraintUnsatisfied() throws {
         // The system claims h = Poseidon(42) but is built with x = 43 by swapping the public value.
         let honest = PoseidonPreimageCircuit.system(binding: Fr(9), preimage: Fr(42))
         var forged = ConstraintSystem()
@@ -27,8 +27,8 @@ struct PoseidonPreimageCircuitTests {
         let x = forged.addWitness(Fr(43))
         let bsq = forged.addWitness(Fr(81))
         forged.enforce(LinearCombination(b), LinearCombination(b), LinearCombination(bsq))
-        let out = forged.poseidon([(LinearCombination(x), Fr(43))])
-        forged.enforce(out.lc, LinearCombination(constant: .one), LinearCombination(h))
+        let out = try Poseidon.hash([LinearCombination(x)], in: &forged)
+        forged.enforce(out, LinearCombination(constant: .one), LinearCombination(h))
         #expect(forged.firstUnsatisfiedConstraint() != nil)
         #expect(honest.firstUnsatisfiedConstraint() == nil)
     }
