@@ -45,12 +45,13 @@ struct WorkBenchmarks {
         let builder = try openChain(base + "/a", genesis)
         let pv = try PrivValidator(signer: validator, chainID: genesis.chainID, persistence: try FileSignStatePersistence(path: base + "/pv.json"))
 
-        // Contributions to task 1, one per nonce of one contributor (tiny proofs: a few ms each).
+        // Contributions to task 1, one per nonce of one contributor, each a different result (a
+        // task pays each result once; tiny proofs: a few ms each).
         let total = sizes.reduce(0, +)
         let fee = genesis.ledger.minimumFee(for: .contribute(task: 1, proof: [], publicInputs: []))
         let chainID = genesis.chainID
         let contributions = (0..<UInt64(total)).map { nonce in
-            let (proof, inputs) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: nonce), x: 3)
+            let (proof, inputs) = BindingCircuit.prove(binding: BindingCircuit.binding(contributor.address, task: 1, nonce: nonce), x: 3 + nonce)
             return Transaction.sign(
                 chainID: chainID, signer: contributor, nonce: nonce, fee: fee, body: .contribute(task: 1, proof: proof, publicInputs: inputs))
         }
