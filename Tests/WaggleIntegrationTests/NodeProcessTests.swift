@@ -417,6 +417,86 @@ import WaggleTesting
         #expect(full.terminate() == 0)
     }
 
+    /// Three processes in a line, the validator's inbound cap at 1: the second full node is
+    /// refused by the validator, syncs and relays through the first, and a node of another chain
+    /// is refused by the first with one log line, while every node keeps working.
+    @Test func threeNodesInALineHoldTheInboundCapSyncAndRelayThroughTheMiddleAndRefuseAnotherChain() async throws {
+        let (home, tmp) = try makeHome()
+        defer { withExtendedLifetime(tmp) {} }
+        let configPath = home + "/config/config.toml"
+        try (try String(contentsOfFile: configPath, encoding: .utf8))
+            .replacingOccurrences(of: "max_num_inbound_peers = 40", with: "max_num_inbound_peers = 1")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let validator = NodeProcess(home: home)
+        try validator.start()
+        defer { validator.kill() }
+        let validatorPeer = "\(try runWaggle(["show-node-id", "--home", home]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))@"
+            + String(try validator.p2pAddress().dropFirst("tcp://".count))
+
+        let homeA = try makeFullNodeHome(genesisOf: home, moniker: "middle")
+        let a = NodeProcess(home: homeA.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", validatorPeer])
+        try a.start()
+        defer { a.kill() }
+        let aPeer = "\(try runWaggle(["show-node-id", "--home", homeA.path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))@"
+            + String(try a.p2pAddress().dropFirst("tcp://".count))
+        func peerCount(_ node: NodeProcess) async throws -> Int {
+            guard case .array(let list)? = try await node.client.call("net_info", .object([:]))["peers"] else { return 0 }
+            return list.count
+        }
+        var deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try await peerCount(validator) < 1 { try await Task.sleep(for: .milliseconds(100)) }
+
+        // B knows both; the validator's one inbound slot is taken, so B ends up connected to A only.
+        let homeB = try makeFullNodeHome(genesisOf: home, moniker: "far")
+        let b = NodeProcess(
+            home: homeB.path, arguments: ["--p2p.laddr", "tcp://127.0.0.1:0", "--p2p.persistent-peers", "\(validatorPeer),\(aPeer)"])
+        try b.start()
+        defer { b.kill() }
+        let target = try await latestHeight(validator.client) + 5
+        try await b.waitForHeight(target, timeout: 60)
+        #expect(try await peerCount(validator) == 1, "the inbound cap holds")
+        #expect(try await peerCount(b) == 1)
+        let ids = try await blockIDs(b.client, upTo: target)
+        #expect(ids == (try await blockIDs(validator.client, upTo: target)), "the same chain, block for block")
+
+        // A transaction sent to B reaches the validator through A and is visible on all three.
+        let funded = try KeyFile.load(home + "/keyring/validator.json").signer
+        let tx = Transaction.sign(
+            chainID: "it-chain", signer: funded, nonce: 0, fee: 1, body: .transfer(to: TestKeys.signer(78).address, amount: 7))
+        _ = try await b.client.call("broadcast_tx_sync", ["tx": .string("0x" + Hex.encode(tx.canonicalBytes))])
+        deadline = Date().addingTimeInterval(30)
+        var balances: [UInt64] = []
+        while Date() < deadline {
+            balances = []
+            for n in [validator, a, b] { balances.append((try? await balance(n.client, TestKeys.signer(78).address)) ?? 0) }
+            if balances == [7, 7, 7] { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(balances == [7, 7, 7], "\(b.logTail())")
+
+        // A node of another chain dialling A is refused with one clear line; A keeps following.
+        let other = TempHome()
+        defer { withExtendedLifetime(other) {} }
+        #expect(try runWaggle(["init", "--home", other.path, "--chain-id", "other-chain", "--moniker", "stranger"]).status == 0)
+        try useFreeLoopbackPortsAndFastBlocks(home: other.path)
+        let stranger = NodeProcess(home: other.path, arguments: ["--p2p.persistent-peers", aPeer])
+        try stranger.start()
+        defer { stranger.kill() }
+        deadline = Date().addingTimeInterval(30)
+        var refused: [Substring] = []
+        while Date() < deadline, refused.isEmpty {
+            refused = ((try? String(contentsOfFile: homeA.path + "/node.log", encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("different chain") && $0.contains("other-chain") }
+            if refused.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(!refused.isEmpty, "\(a.logTail())")
+        let h = try await latestHeight(a.client)
+        try await a.waitForHeight(h + 2)
+        #expect(try await peerCount(a) == 2, "the validator and B; not the stranger")
+        withExtendedLifetime(homeA) {}
+        withExtendedLifetime(homeB) {}
+    }
+
     @Test func garbageOnTheRPCPortChangesNothing() async throws {
         let (home, tmp) = try makeHome()
         defer { withExtendedLifetime(tmp) {} }
