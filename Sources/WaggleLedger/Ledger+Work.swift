@@ -343,16 +343,14 @@ extension Ledger {
         guard let circuitRecord = try circuit(t.spec.circuit, in: state) else {
             throw LedgerError(.corruptState, "task \(id) names missing circuit \(t.spec.circuit)")
         }
-        let prepared: PreparedVerifyingKey
-        do {
-            prepared = try proofs.keys.prepared(
-                canonicalBytes: circuitRecord.verifyingKey, maxPublicInputs: UsefulWorkLimits.maxPublicInputs)
-        } catch {
-            throw LedgerError(.corruptState, "stored verifying key of circuit \(t.spec.circuit) does not decode: \(error)")
+        // The input count from the stored key's header: preparing the key (pairing, tables) costs
+        // far more than a verification and waits until every cheap check has passed, so
+        // contributions that fail them cannot make the node prepare keys.
+        guard let inputCount = Groth16VerifyingKey.publicInputCount(canonicalBytes: circuitRecord.verifyingKey) else {
+            throw LedgerError(.corruptState, "stored verifying key of circuit \(t.spec.circuit) has no header")
         }
-        let key = prepared.key
-        guard inputs.count == key.publicInputCount else {
-            throw LedgerError(.wrongInputCount, "the circuit has \(key.publicInputCount) public inputs, the contribution \(inputs.count)")
+        guard inputs.count == inputCount else {
+            throw LedgerError(.wrongInputCount, "the circuit has \(inputCount) public inputs, the contribution \(inputs.count)")
         }
         for f in t.spec.fixedInputs where inputs[Int(f.index)] != f.value {
             throw LedgerError(.fixedInputMismatch, "public input \(f.index) must be \(f.value) for task \(id)")
@@ -374,6 +372,16 @@ extension Ledger {
         let proof: Groth16Proof
         do { proof = try Groth16Proof(canonicalBytes: proofBytes) } catch { throw LedgerError(.invalidProof, "proof: \(error)") }
         let fr = inputs.map { Fr(reducing: UInt256(bigEndian: $0.bytes)) }  // each < r (ScalarBytes)
+        let prepared: PreparedVerifyingKey
+        do {
+            prepared = try proofs.keys.prepared(
+                canonicalBytes: circuitRecord.verifyingKey, maxPublicInputs: UsefulWorkLimits.maxPublicInputs)
+        } catch {
+            throw LedgerError(.corruptState, "stored verifying key of circuit \(t.spec.circuit) does not decode: \(error)")
+        }
+        guard prepared.key.publicInputCount == inputCount else {
+            throw LedgerError(.corruptState, "stored verifying key of circuit \(t.spec.circuit) has an inconsistent header")
+        }
         try proofs.check(Groth16BatchItem(proof: proof, publicInputs: fr), key: prepared, circuit: t.spec.circuit)
 
         // Effects.

@@ -29,6 +29,16 @@ extension Groth16VerifyingKey: CanonicalEncodable {
         for p in ic { e.fixed(EIP197.encodeG1(p)) }
     }
 
+    /// The number of public inputs of a canonical key, read from its header (`len(IC) − 1`) without
+    /// decoding or checking a point: for a key already validated, before the expensive work.
+    /// nil if the bytes are too short to hold the header or declare no IC point.
+    public static func publicInputCount(canonicalBytes bytes: [UInt8]) -> Int? {
+        let at = 1 + 64 + 3 * 128
+        guard bytes.count >= at + 4 else { return nil }
+        let n = bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) }
+        return n >= 1 ? n - 1 : nil
+    }
+
     /// The circuit id: SHA-256(0x15 ‖ canonical encoding), the key's identity on chain
     /// (../shared/DESIGN.md, "Circuits"). Anyone computes it offline from a snarkjs
     /// verification_key.json: `try SnarkJS.parseVerifyingKey(data).circuitID`.

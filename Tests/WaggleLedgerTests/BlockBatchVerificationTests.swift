@@ -178,6 +178,30 @@ import WaggleZK
         #expect(checks.pending.count == circuits - ProofChecks.maxPendingCircuits)
     }
 
+    @Test func contributionsFailingACheapCheckNeverPrepareAKey() throws {
+        let f = try Self.fixture()
+        let c = Self.contributor
+        let cache = PreparedVerifyingKeyCache()
+        var proofs = ProofChecks(keys: cache)
+        let good = Self.contribution(f, c, task: 1, nonce: 0)
+        guard case .contribute(let task, let proof, let inputs) = good.body else { return }
+        let wrongBinding = f.tx(c, .contribute(task: task, proof: proof, publicInputs: [ScalarBytes(5), inputs[1]]), nonce: 0)
+        let wrongCount = f.tx(c, .contribute(task: task, proof: proof, publicInputs: [inputs[0]]), nonce: 0)
+        for (tx, code) in [(wrongBinding, LedgerError.Code.bindingMismatch), (wrongCount, .wrongInputCount)] {
+            var s = f.state
+            do {
+                _ = try f.ledger.applyDeferringFee(tx, height: Self.height, state: &s, proofs: &proofs)
+                Issue.record("accepted: expected \(code)")
+            } catch {
+                #expect(error.code == code)
+            }
+        }
+        #expect(cache.statistics.misses == 0 && cache.statistics.hits == 0, "no key was prepared for a cheap failure")
+        var s = f.state
+        _ = try f.ledger.applyDeferringFee(good, height: Self.height, state: &s, proofs: &proofs)
+        #expect(cache.statistics.misses == 1)
+    }
+
     /// Random blocks mixing contributions (valid, with a foreign proof, with a wrong binding, to
     /// tasks and circuits created earlier in the same block), task creation, closing, circuit
     /// registration and transfers: executing each with one batch gives the verdict, the failing
