@@ -14,21 +14,21 @@ public struct BlockProducer: Service {
     let privValidator: PrivValidator
     let interval: Duration
     let logger: Logger
-    /// Whether block sync says this node is behind its peers: a validator that is behind must not
-    /// sign a block of its own at a height the network already finalised (a fork of its own
-    /// making, and a second signature at that height).
-    let isCatchingUp: @Sendable () -> Bool
+    /// Whether block sync says to hold back (`BlockSyncReactor.holdsProduction`: behind its peers
+    /// and catching up): a validator that is behind must not sign a block of its own at a height
+    /// the network already finalised (a fork of its own making, and a second signature there).
+    let holdBack: @Sendable () -> Bool
 
     public init(
         chain: Chain, signer: Signer, persistence: FileSignStatePersistence, interval: Duration, logger: Logger,
-        isCatchingUp: @escaping @Sendable () -> Bool = { false }
+        holdBack: @escaping @Sendable () -> Bool = { false }
     ) throws(NodeError) {
         self.chain = chain
         self.signer = signer
         privValidator = try PrivValidator(signer: signer, chainID: chain.genesis.chainID, persistence: persistence)
         self.interval = interval
         self.logger = logger
-        self.isCatchingUp = isCatchingUp
+        self.holdBack = holdBack
     }
 
     public func run() async throws {
@@ -53,7 +53,7 @@ public struct BlockProducer: Service {
                 continue
             }
             warnedNotSole = false
-            if isCatchingUp() {
+            if holdBack() {
                 if !warnedBehind {
                     logger.info("this validator is behind its peers: no block production until block sync has caught up",
                                 metadata: ["height": "\(head.height + 1)"])

@@ -38,13 +38,17 @@ public final class BlockSyncReactor: Reactor, Service {
         public var tick: Duration
         /// How often every peer is asked for its status (besides the announcements on commit).
         public var statusInterval: Duration
+        /// How long a validator holds back production without block sync making progress
+        /// (`holdsProduction`).
+        public var progressGrace: Duration
         /// Block requests one peer may have waiting to be served. An honest peer has at most
         /// `limits.maxPendingPerPeer` in flight (and a few more after its timeouts); a peer past
         /// this is disconnected (each answer may be a block of megabytes held in memory).
         public var servePerPeer: Int
 
         public init(limits: BlockSyncLimits = BlockSyncLimits(), tick: Duration = .milliseconds(100),
-                    statusInterval: Duration = .seconds(10), servePerPeer: Int = 32) {
+                    statusInterval: Duration = .seconds(10), servePerPeer: Int = 32, progressGrace: Duration = .seconds(5)) {
+            self.progressGrace = progressGrace
             self.limits = limits
             self.tick = tick
             self.statusInterval = statusInterval
@@ -59,6 +63,9 @@ public final class BlockSyncReactor: Reactor, Service {
         var base: UInt64
         var height: UInt64
         var catchingUp = false
+        /// When catching up last began, and when block sync last committed a block (monotonic ms).
+        var catchingUpSinceMs: UInt64 = 0
+        var lastSyncedMs: UInt64 = 0
         var watchers: [Int: AsyncStream<Bool>.Continuation] = [:]
         var nextWatcher = 0
         /// Block requests waiting to be served, one queue per peer, served round robin.
@@ -99,6 +106,21 @@ public final class BlockSyncReactor: Reactor, Service {
     /// Whether this node is more than one block behind the highest height a peer announced.
     public var isCatchingUp: Bool { state.withLockedValue { $0.catchingUp } }
 
+    /// Whether a validator that could produce alone should hold back: it is behind its peers
+    /// **and** block sync is making progress (it began catching up, or committed a synced block,
+    /// within `progressGrace`). A peer's announced height is unauthenticated: a peer that claims
+    /// a height it never serves must not stop a sole validator for longer than the grace (it is
+    /// then dropped after its timeouts), while a validator restarted behind a live network keeps
+    /// waiting as long as real blocks arrive.
+    public var holdsProduction: Bool {
+        let now = Self.nowMs()
+        let grace = UInt64(configuration.progressGrace.components.seconds) * 1_000
+            + UInt64(configuration.progressGrace.components.attoseconds / 1_000_000_000_000_000)
+        return state.withLockedValue { s in
+            s.catchingUp && now < max(s.catchingUpSinceMs, s.lastSyncedMs) &+ grace
+        }
+    }
+
     /// The highest height a peer in the pool announced (0 before any).
     public var maxPeerHeight: UInt64 { state.withLockedValue { $0.pool.maxPeerHeight } }
 
@@ -125,6 +147,7 @@ public final class BlockSyncReactor: Reactor, Service {
             let now = !s.pool.isCaughtUp
             guard now != s.catchingUp else { return nil }
             s.catchingUp = now
+            if now { s.catchingUpSinceMs = Self.nowMs() }
             return (now, Array(s.watchers.values))
         }
         guard let changed else { return }
@@ -324,6 +347,7 @@ public final class BlockSyncReactor: Reactor, Service {
             do {
                 try await chain.commit(d.item.block, commit: d.item.commit)
                 counters.withLockedValue { $0.synced += 1 }
+                state.withLockedValue { $0.lastSyncedMs = Self.nowMs() }
                 noteCommitted(d.height)
                 requestBlocks()
             } catch where Self.isPeerFault(error) {

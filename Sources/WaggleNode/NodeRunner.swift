@@ -124,7 +124,7 @@ public struct NodeRunner: Sendable {
         let producer = try BlockProducer(
             chain: chain, signer: validatorKey.signer, persistence: guardFile,
             interval: .milliseconds(Int64(config.blockIntervalMs)), logger: Logger(label: "consensus"),
-            isCatchingUp: { blockSync.isCatchingUp })
+            holdBack: { blockSync.holdsProduction })
         // Services stop in reverse order: the RPC server first, so that requests in flight
         // (broadcast_tx_commit waits for a block) finish while blocks are still produced; then
         // the switch (peers see their connections close), the reactors, then the producer. Whatever is still

@@ -242,6 +242,23 @@ private final class Locked<Value>: @unchecked Sendable {
         for n in [greedy, server] { await n.stop() }
     }
 
+    @Test func aPeerClaimingAHeightItNeverServesHoldsProductionBackOnlyForTheGrace() async throws {
+        let source = try await Self.source(blocks: 1)
+        let liar = try await SwitchNode.rogue(12, genesis: source.genesis, reactor: { p2p in
+            RogueServer(p2p: p2p, claimedHeight: 500) { _ in nil }
+        })
+        let node = try await SwitchNode.start(
+            key: 213, genesis: source.genesis, persistent: [liar.peerAddress],
+            sync: .init(tick: .milliseconds(50), statusInterval: .seconds(1), progressGrace: .milliseconds(600)))
+        #expect(await eventually { node.sync?.isCatchingUp == true })
+        #expect(node.sync?.holdsProduction == true, "just began catching up: a restarted validator waits")
+        // Nothing arrives: the unauthenticated claim stops holding production back after the grace,
+        // although the node still counts as behind until the liar's requests time out.
+        #expect(await eventually { node.sync?.holdsProduction == false })
+        #expect(node.sync?.isCatchingUp == true)
+        for n in [node, liar] { await n.stop() }
+    }
+
     @Test func statusSaysCatchingUpWhileAPeerIsAheadAndNotOnceItIsGone() async throws {
         let source = try await Self.source(blocks: 1)
         let ahead = try await SwitchNode.rogue(9, genesis: source.genesis, reactor: { p2p in
