@@ -119,7 +119,9 @@ public final class MempoolReactor: Reactor, Service {
     static func neverValid(_ error: MempoolError) -> String? {
         switch error.code {
         case .invalidSignature: return "has a signature that does not verify"
-        case .malformed, .tooLarge: return "does not decode or exceeds the size limit"
+        // Not `tooLarge`: max_tx_bytes is each operator's choice, so an honest peer may relay a
+        // transaction over this node's limit.
+        case .malformed: return "does not decode"
         default: break
         }
         switch error.ledgerError?.code {
